@@ -1,0 +1,106 @@
+// The REST API's request and response shapes (snake_case on the wire). The CLI reads the same types.
+import { z } from 'zod';
+import { type Role, type RunStatus, type Stage, vendorNames } from '../domain/index.js';
+
+export const CreateLoopRequest = z
+  .object({
+    /** A local repository path (absolute) or, later, `owner/name` on a forge. */
+    repo: z.string().min(1),
+    title: z.string().trim().min(1).max(256),
+    body: z.string().max(65_536).default(''),
+    vendor: z.enum(vendorNames).optional(),
+    model: z.string().min(1).max(200).optional(),
+    checks: z.array(z.string().trim().min(1).max(2000)).max(20).optional(),
+    base_branch: z.string().min(1).max(255).optional(),
+  })
+  .strict();
+export type CreateLoopRequest = z.infer<typeof CreateLoopRequest>;
+
+export const ListLoopsQuery = z
+  .object({
+    stage: z.string().optional(),
+    active: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+export type ListLoopsQuery = z.infer<typeof ListLoopsQuery>;
+
+export interface TokensView {
+  input: number;
+  output: number;
+  cached: number;
+}
+
+export interface RunView {
+  id: string;
+  loop_id: string;
+  role: Role;
+  vendor: string;
+  model: string | null;
+  stage: Stage;
+  attempt: number;
+  status: RunStatus;
+  exit_code: number | null;
+  error_kind: string | null;
+  error_message: string | null;
+  summary: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  tokens: TokensView;
+  cost_usd: number | null;
+  session_id: string | null;
+  log_path: string;
+}
+
+export interface LoopView {
+  id: string;
+  project: { id: string; name: string; path: string | null; repo: string | null };
+  kind: 'issue' | 'review' | 'fix';
+  number: number;
+  title: string;
+  stage: Stage;
+  paused: boolean;
+  reason: string | null;
+  branch: string | null;
+  pr: { number: number; url: string; state: string } | null;
+  rounds: { plan: number; local_fix: number; fix: number };
+  attempt: number;
+  vendor: string;
+  model: string | null;
+  checks: string[];
+  cost_usd: number;
+  tokens: TokensView;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  /** Present on `GET /loops/:id`. */
+  runs?: RunView[];
+}
+
+export interface EventView {
+  id: number;
+  at: string;
+  type: string;
+  loop_id: string | null;
+  run_id: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface StatusView {
+  version: string;
+  pid: number;
+  node: string;
+  data_dir: string;
+  storage: string;
+  started_at: string;
+  uptime_s: number;
+  loops: { active: number; by_stage: Partial<Record<Stage, number>> };
+  queue: { queued: number; claimed: number };
+  runs: { running: number };
+  limits: { max_concurrent_loops: number };
+}
+
+export type Envelope<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: string; message: string; details?: unknown } };

@@ -1,0 +1,180 @@
+// The shape of looper.toml: one strict zod schema with every default. The loader validates the
+// merged layers against it; everyone else reads the parsed `Config` (kebab-case keys, as in docs).
+
+import { z } from 'zod';
+import { roles, vendorNames } from '../domain/index.js';
+
+const count = (min: number) => z.number().int().min(min);
+const stringMap = () => z.record(z.string(), z.string());
+
+const Server = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: count(0).max(65535).default(7391),
+});
+
+const Daemon = z.strictObject({
+  'max-concurrent-loops': count(1).default(4),
+  'poll-interval-secs': count(1).default(30),
+  'shutdown-grace-secs': count(0).default(30),
+  'lease-secs': count(5).default(60),
+});
+
+/** `""` (SQLite at `<data-dir>/looper.db`), `sqlite://<path>` or `postgres://…`. */
+export function isStorageUrl(url: string): boolean {
+  return url === '' || /^sqlite:\/\/.+/.test(url) || /^postgres(ql)?:\/\/.+/.test(url);
+}
+
+const Storage = z.strictObject({
+  url: z
+    .string()
+    .refine(isStorageUrl, 'expected "", sqlite://<path> or postgres://user@host/db')
+    .default(''),
+});
+
+const httpUrl = z
+  .string()
+  .refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+    'expected an http(s) URL',
+  );
+
+const Github = z.strictObject({
+  'api-url': httpUrl.default('https://api.github.com'),
+  token: z.string().default(''),
+  'webhook-secret': z.string().default(''),
+  'bot-login': z.string().default(''),
+});
+
+const Vendor = z.enum(vendorNames);
+
+const Agent = z.strictObject({
+  vendor: Vendor.default('claude-code'),
+  model: z.string().default(''),
+  'timeout-secs': count(1).default(1800),
+  'idle-timeout-secs': count(1).default(300),
+  'max-turns': count(1).optional(),
+  env: stringMap().default({}),
+});
+
+const RoleOverride = z.strictObject({
+  vendor: Vendor.optional(),
+  model: z.string().optional(),
+  'timeout-secs': count(1).optional(),
+  'idle-timeout-secs': count(1).optional(),
+  'max-turns': count(1).optional(),
+});
+
+/** `[roles.plan-reviewer]` is accepted as a spelling of `[roles.plan_reviewer]`. */
+export const roleAliases = { 'plan-reviewer': 'plan_reviewer' } as const;
+
+const Roles = z.preprocess(
+  renameRoleAliases,
+  z.strictObject(Object.fromEntries(roles.map((role) => [role, RoleOverride.optional()])) as {
+    [R in (typeof roles)[number]]: z.ZodOptional<typeof RoleOverride>;
+  }),
+);
+
+/** Renames alias keys of `[roles]`; keeps both when both spellings are present (strict fails). */
+export function renameRoleAliases(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [alias, role] of Object.entries(roleAliases)) {
+    if (!(alias in out) || role in out) continue;
+    out[role] = out[alias];
+    delete out[alias];
+  }
+  return out;
+}
+
+/** The executable each vendor runs unless `[vendors.<name>] command` says otherwise. */
+export const defaultVendorCommands = {
+  'claude-code': 'claude',
+  codex: 'codex',
+  opencode: 'opencode',
+  cursor: 'cursor-agent',
+  gemini: 'gemini',
+  custom: '',
+} as const satisfies Record<(typeof vendorNames)[number], string>;
+
+const vendorSettings = (command: string) =>
+  z
+    .strictObject({
+      command: z.string().default(command),
+      args: z.array(z.string()).default([]),
+      env: stringMap().default({}),
+    })
+    .prefault({});
+
+const Vendors = z.strictObject({
+  'claude-code': vendorSettings(defaultVendorCommands['claude-code']),
+  codex: vendorSettings(defaultVendorCommands.codex),
+  opencode: vendorSettings(defaultVendorCommands.opencode),
+  cursor: vendorSettings(defaultVendorCommands.cursor),
+  gemini: vendorSettings(defaultVendorCommands.gemini),
+  custom: vendorSettings(defaultVendorCommands.custom),
+});
+
+const Loop = z.strictObject({
+  approval: z.enum(['auto', 'label']).default('auto'),
+  'max-plan-rounds': count(0).default(2),
+  'max-local-fix-rounds': count(0).default(3),
+  'max-fix-rounds': count(0).default(5),
+  'max-wall-minutes': count(1).default(240),
+  'max-cost-usd': z.number().min(0).default(10),
+  'ci-wait-minutes': count(0).default(10),
+  'check-timeout-secs': count(1).default(900),
+  'auto-merge': z.boolean().default(false),
+  'commit-author': z
+    .string()
+    .regex(/^[^<>]+ <[^<>\s]+>$/, 'expected "Name <email>"')
+    .default('Looper <looper@localhost>'),
+});
+
+const Trust = z.strictObject({
+  'allowed-users': z.array(z.string().min(1)).default([]),
+});
+
+const Project = z
+  .strictObject({
+    repo: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')
+      .optional(),
+    path: z.string().min(1).optional(),
+    'clone-url': z.string().min(1).optional(),
+    'base-branch': z.string().min(1).default('main'),
+    checks: z.array(z.string().min(1)).optional(),
+    'max-concurrent': count(1).default(2),
+  })
+  .refine((project) => project.repo !== undefined || project.path !== undefined, {
+    message: 'a project needs "repo" (owner/name) or "path" (a local clone), or both',
+  });
+
+/** The whole configuration. Sections default to `{}` so every default applies. */
+export const ConfigSchema = z.strictObject({
+  server: Server.prefault({}),
+  daemon: Daemon.prefault({}),
+  storage: Storage.prefault({}),
+  github: Github.prefault({}),
+  agent: Agent.prefault({}),
+  roles: Roles.prefault({}),
+  vendors: Vendors.prefault({}),
+  loop: Loop.prefault({}),
+  trust: Trust.prefault({}),
+  projects: z.array(Project).default([]),
+});
+
+/** The parsed configuration, kebab-case keys as written in the file: `config.loop['max-fix-rounds']`. */
+export type Config = z.output<typeof ConfigSchema>;
+/** What a file, the environment or flags may write before defaults apply. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type ProjectConfig = Config['projects'][number];
+export type VendorConfig = Config['vendors'][keyof Config['vendors']];
+export type ConfigSection = keyof Config;
+
+export const configSections = Object.keys(ConfigSchema.shape) as ConfigSection[];
+
+/** The configuration with nothing set: every default. */
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}
