@@ -2,7 +2,7 @@
 // merged layers against it; everyone else reads the parsed `Config` (kebab-case keys, as in docs).
 
 import { z } from 'zod';
-import { roles, vendorNames } from '../domain/index.js';
+import { type Role, roles, vendorNames } from '../domain/index.js';
 
 const count = (min: number) => z.number().int().min(min);
 const stringMap = () => z.record(z.string(), z.string());
@@ -64,27 +64,22 @@ const RoleOverride = z.strictObject({
   'max-turns': count(1).optional(),
 });
 
-/** `[roles.plan-reviewer]` is accepted as a spelling of `[roles.plan_reviewer]`. */
-export const roleAliases = { 'plan-reviewer': 'plan_reviewer' } as const;
+const roleShape = Object.fromEntries(roles.map((role) => [role, RoleOverride.optional()])) as {
+  [R in Role]: z.ZodOptional<typeof RoleOverride>;
+};
 
-const Roles = z.preprocess(
-  renameRoleAliases,
-  z.strictObject(Object.fromEntries(roles.map((role) => [role, RoleOverride.optional()])) as {
-    [R in (typeof roles)[number]]: z.ZodOptional<typeof RoleOverride>;
-  }),
-);
+/** `[roles.plan-reviewer]` is accepted as another spelling of `[roles.plan_reviewer]`. */
+const Roles = z
+  .strictObject({ ...roleShape, 'plan-reviewer': RoleOverride.optional() })
+  .refine((value) => !(value['plan-reviewer'] && value.plan_reviewer), {
+    message: 'set [roles.plan_reviewer] or [roles.plan-reviewer], not both',
+  })
+  .transform(({ 'plan-reviewer': alias, ...rest }) =>
+    alias === undefined ? rest : { ...rest, plan_reviewer: rest.plan_reviewer ?? alias },
+  );
 
-/** Renames alias keys of `[roles]`; keeps both when both spellings are present (strict fails). */
-export function renameRoleAliases(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const [alias, role] of Object.entries(roleAliases)) {
-    if (!(alias in out) || role in out) continue;
-    out[role] = out[alias];
-    delete out[alias];
-  }
-  return out;
-}
+/** Keys accepted only as other spellings; left out of key listings. */
+export const aliasKeys: readonly string[] = ['roles.plan-reviewer'];
 
 /** The executable each vendor runs unless `[vendors.<name>] command` says otherwise. */
 export const defaultVendorCommands = {

@@ -2,6 +2,7 @@
 
 export type { ErrorCode, FailureClass, LooperErrorOptions } from './errors.js';
 export { errorCodes, failureClasses, isLooperError, LooperError, toLooperError } from './errors.js';
+export { failureFingerprint, textFingerprint } from './fingerprint.js';
 export type {
   Brand,
   Clock,
