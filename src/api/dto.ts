@@ -25,6 +25,42 @@ export const ListLoopsQuery = z
   .strict();
 export type ListLoopsQuery = z.infer<typeof ListLoopsQuery>;
 
+/** `GET /events`: a page of stored events after a cursor. */
+export const ListEventsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).optional(),
+    loop: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type ListEventsQuery = z.infer<typeof ListEventsQuery>;
+
+/** `GET /events/stream`: replay after `after` (or the `Last-Event-ID` header), then live. */
+export const EventStreamQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).optional(),
+    loop: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type EventStreamQuery = z.infer<typeof EventStreamQuery>;
+
+/** `GET /runs/:id/log`: `follow=1` keeps streaming until the run stops running. */
+export const RunLogQuery = z
+  .object({
+    follow: z.enum(['0', '1', 'true', 'false']).optional(),
+  })
+  .strict();
+export type RunLogQuery = z.infer<typeof RunLogQuery>;
+
+export interface HealthView {
+  status: 'ok';
+  version: string;
+}
+
+export interface ShutdownView {
+  stopping: true;
+}
+
 export interface TokensView {
   input: number;
   output: number;

@@ -1,0 +1,167 @@
+// An in-memory LooperService for the API tests: the seam double, not Looper's real service.
+import { LooperError } from '../domain/index.js';
+import type { CreateLoopRequest, EventView, LoopView, RunView, StatusView } from './dto.js';
+import type { EventQuery, LooperService, LoopFilter } from './service.js';
+
+export function makeLoop(id: string, overrides: Partial<LoopView> = {}): LoopView {
+  return {
+    id,
+    project: { id: 'prj_1', name: 'demo', path: '/tmp/demo', repo: null },
+    kind: 'issue',
+    number: 1,
+    title: 'Demo loop',
+    stage: 'working',
+    paused: false,
+    reason: null,
+    branch: 'looper/1-demo-loop',
+    pr: null,
+    rounds: { plan: 0, local_fix: 0, fix: 0 },
+    attempt: 1,
+    vendor: 'custom',
+    model: null,
+    checks: [],
+    cost_usd: 0,
+    tokens: { input: 0, output: 0, cached: 0 },
+    created_at: '2030-01-01T00:00:00.000Z',
+    updated_at: '2030-01-01T00:00:00.000Z',
+    finished_at: null,
+    ...overrides,
+  };
+}
+
+export function makeRun(id: string, logPath: string, overrides: Partial<RunView> = {}): RunView {
+  return {
+    id,
+    loop_id: 'loop_1',
+    role: 'worker',
+    vendor: 'custom',
+    model: null,
+    stage: 'working',
+    attempt: 1,
+    status: 'running',
+    exit_code: null,
+    error_kind: null,
+    error_message: null,
+    summary: null,
+    started_at: '2030-01-01T00:00:00.000Z',
+    finished_at: null,
+    duration_ms: null,
+    tokens: { input: 0, output: 0, cached: 0 },
+    cost_usd: null,
+    session_id: null,
+    log_path: logPath,
+    ...overrides,
+  };
+}
+
+export class FakeService implements LooperService {
+  readonly loops = new Map<string, LoopView>();
+  readonly runs = new Map<string, RunView>();
+  readonly events: EventView[] = [];
+  readonly listeners = new Set<(event: EventView) => void>();
+  readonly loopFilters: LoopFilter[] = [];
+  /** Called inside listEvents before it answers: lets a test store an event mid-replay. */
+  onListEvents: (() => void) | undefined;
+  statusError: Error | undefined;
+  shutdownCalled: Promise<void>;
+  private resolveShutdown: () => void = () => {};
+  private unsubscribed: Array<() => void> = [];
+
+  constructor() {
+    this.shutdownCalled = new Promise((resolve) => {
+      this.resolveShutdown = resolve;
+    });
+  }
+
+  /** Stores an event and publishes it to live subscribers, like the real store does. */
+  emit(type: string, loopId: string | null, data: Record<string, unknown> = {}): EventView {
+    const event: EventView = {
+      id: this.events.length + 1,
+      at: '2030-01-01T00:00:00.000Z',
+      type,
+      loop_id: loopId,
+      run_id: null,
+      data,
+    };
+    this.events.push(event);
+    for (const listener of [...this.listeners]) listener(event);
+    return event;
+  }
+
+  /** Resolves once no subscriber is left. */
+  noSubscribers(): Promise<void> {
+    if (this.listeners.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.unsubscribed.push(resolve));
+  }
+
+  async status(): Promise<StatusView> {
+    if (this.statusError) throw this.statusError;
+    return {
+      version: '1.2.3',
+      pid: 1,
+      node: 'node_1',
+      data_dir: '/tmp/looper',
+      storage: 'sqlite',
+      started_at: '2030-01-01T00:00:00.000Z',
+      uptime_s: 1,
+      loops: { active: this.loops.size, by_stage: {} },
+      queue: { queued: 0, claimed: 0 },
+      runs: { running: 0 },
+      limits: { max_concurrent_loops: 2 },
+    };
+  }
+
+  async listLoops(filter: LoopFilter): Promise<LoopView[]> {
+    this.loopFilters.push(filter);
+    return [...this.loops.values()].slice(0, filter.limit);
+  }
+
+  async getLoop(id: string): Promise<LoopView> {
+    const loop = this.loops.get(id);
+    if (!loop) throw new LooperError('not_found', `loop ${id} not found`);
+    return { ...loop, runs: [...this.runs.values()].filter((run) => run.loop_id === id) };
+  }
+
+  async createLoop(request: CreateLoopRequest): Promise<LoopView> {
+    const loop = makeLoop(`loop_${this.loops.size + 1}`, { title: request.title, stage: 'queued' });
+    this.loops.set(loop.id, loop);
+    return loop;
+  }
+
+  async cancelLoop(id: string): Promise<LoopView> {
+    const loop = await this.getLoop(id);
+    if (loop.stage === 'merged' || loop.stage === 'cancelled') {
+      throw new LooperError('invalid_transition', `loop ${id} is already ${loop.stage}`);
+    }
+    const cancelled = { ...loop, stage: 'cancelled' as const };
+    this.loops.set(id, cancelled);
+    return cancelled;
+  }
+
+  async getRun(id: string): Promise<RunView> {
+    const run = this.runs.get(id);
+    if (!run) throw new LooperError('not_found', `run ${id} not found`);
+    return run;
+  }
+
+  async listEvents(query: EventQuery): Promise<EventView[]> {
+    this.onListEvents?.();
+    this.onListEvents = undefined;
+    return this.events
+      .filter((event) => event.id > (query.after ?? 0))
+      .filter((event) => query.loopId === undefined || event.loop_id === query.loopId)
+      .slice(0, query.limit ?? 100);
+  }
+
+  subscribe(listener: (event: EventView) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) for (const resolve of this.unsubscribed.splice(0)) resolve();
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    this.resolveShutdown();
+  }
+}

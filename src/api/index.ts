@@ -1,0 +1,25 @@
+// Front door of api/: the REST + SSE app, its server, and the request/response shapes the CLI shares.
+export type { ApiApp, ApiAppOptions } from './app.js';
+export { createApiApp } from './app.js';
+export type {
+  Envelope,
+  EventView,
+  HealthView,
+  LoopView,
+  RunView,
+  ShutdownView,
+  StatusView,
+  TokensView,
+} from './dto.js';
+export {
+  CreateLoopRequest,
+  EventStreamQuery,
+  ListEventsQuery,
+  ListLoopsQuery,
+  RunLogQuery,
+} from './dto.js';
+export type { ApiLogger } from './errors.js';
+export { formatEvent } from './event-stream.js';
+export type { ApiServer, ApiServerOptions } from './server.js';
+export { startApiServer } from './server.js';
+export type { EventQuery, LooperService, LoopFilter } from './service.js';
