@@ -91,7 +91,10 @@ export async function startAnthropicServer(script: Script): Promise<AnthropicSer
       }
       sendJson(res, 404, {
         type: 'error',
-        error: { type: 'not_found_error', message: `scripted server: no route ${req.method} ${pathname}` },
+        error: {
+          type: 'not_found_error',
+          message: `scripted server: no route ${req.method} ${pathname}`,
+        },
       });
     });
   });
@@ -202,7 +205,12 @@ function answer(
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('message_start', {
     type: 'message_start',
-    message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+    message: {
+      ...message,
+      content: [],
+      stop_reason: null,
+      usage: { ...message.usage, output_tokens: 1 },
+    },
   });
   content.forEach((block, index) => {
     if (block.type === 'text') {
