@@ -1,5 +1,8 @@
 // Bundles the two bins with esbuild so the CLI starts fast (no module graph walk at run time).
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const banner = {
   js: [
@@ -26,4 +29,5 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   external: ['better-sqlite3'],
   logLevel: 'warning',
+  define: { __LOOPER_VERSION__: JSON.stringify(pkg.version) },
 });

@@ -1,0 +1,132 @@
+// Applies a transition's effects (commit the spec, open the PR, publish a review, labels, tracking
+// comment, cleanup). Each is idempotent: replaying one after a crash finds its earlier result (commit
+// trailer, PR by head branch, comment and review by key) instead of repeating it.
+import { type LoopEffect, stateLabels } from '../domain/index.js';
+import type { LoopRecord } from '../store/index.js';
+import type { RunnerDeps } from './deps.js';
+import type { LoopContext } from './loop-context.js';
+import { renderTracking, trackingKey } from './tracking.js';
+
+export interface EffectPatch {
+  prNumber?: number;
+}
+
+export function prBody(loop: LoopRecord, summary: string): string {
+  return [`Closes #${loop.number}`, '', summary, '', `<!-- looper:loop=${loop.id} -->`].join('\n');
+}
+
+export async function ensurePullRequest(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  summary: string,
+): Promise<number> {
+  const existing = await deps.forge.findPullRequest(ctx.ref, { head: ctx.branch });
+  if (existing && (existing.state === 'draft' || existing.state === 'open')) return existing.number;
+  const pr = await deps.forge.openPullRequest(ctx.ref, {
+    head: ctx.branch,
+    base: ctx.baseBranch,
+    title: `[Looper] ${ctx.loop.title}`,
+    body: prBody(ctx.loop, summary),
+    draft: true,
+  });
+  return pr.number;
+}
+
+async function applyOne(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  effect: LoopEffect,
+  patch: EffectPatch,
+): Promise<void> {
+  const { loop, ref } = ctx;
+  const prNumber = patch.prNumber ?? loop.prNumber;
+  switch (effect.type) {
+    case 'commit_spec': {
+      const author = deps.config.loop['commit-author'];
+      const key = `${loop.id}:spec:${loop.state.planRounds}`;
+      const commit = await deps.git.commitAll({
+        path: ctx.worktree,
+        message: `Add spec for #${loop.number}: ${loop.title}`,
+        author,
+        effectKey: key,
+      });
+      await deps.events.emit({
+        loopId: loop.id,
+        type: 'git.commit',
+        data: { sha: commit.sha, committed: commit.committed, what: 'spec' },
+      });
+      patch.prNumber = await ensurePullRequest(deps, ctx, `Spec: \`${ctx.specPath}\``);
+      return;
+    }
+    case 'publish_review': {
+      if (prNumber === null) return;
+      const headSha = await deps.git.headSha(ctx.worktree);
+      await deps.forge.publishReview(ref, prNumber, {
+        key: `${loop.id}:review:${headSha}`,
+        headSha,
+        // Looper never approves its own PR: an approval is published as a comment review.
+        verdict: effect.verdict === 'approve' ? 'comment' : 'request_changes',
+        body: effect.summary,
+        comments: effect.comments,
+      });
+      return;
+    }
+    case 'mark_ready':
+      if (prNumber !== null) await deps.forge.markReady(ref, prNumber);
+      return;
+    case 'set_state_label':
+      await deps.forge.setStateLabel(ref, loop.number, stateLabels[effect.stage]);
+      return;
+    case 'report': {
+      const pr = prNumber === null ? null : await deps.forge.getPullRequest(ref, prNumber);
+      await deps.forge.upsertComment(
+        ref,
+        loop.number,
+        trackingKey,
+        renderTracking(loop, deps.clock.now(), pr?.url ?? null),
+      );
+      return;
+    }
+    case 'cleanup_worktree':
+      await cleanupWorktree(deps, ctx);
+      return;
+    case 'stop_agent':
+    case 'continue':
+    case 'retry_later':
+      return;
+    default: {
+      const never: never = effect;
+      throw new Error(`unknown effect ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function cleanupWorktree(deps: RunnerDeps, ctx: LoopContext): Promise<void> {
+  if (ctx.project.path === null || ctx.worktree === '') return;
+  if (await deps.git.isDirty(ctx.worktree)) {
+    await deps.events.emit({
+      loopId: ctx.loop.id,
+      type: 'worktree.kept',
+      data: { path: ctx.worktree, reason: 'dirty' },
+    });
+    return;
+  }
+  await deps.git.removeWorktree({ repoPath: ctx.project.path, path: ctx.worktree });
+  await deps.store.worktrees.markWorktreeRemoved(ctx.loop.id);
+  await deps.events.emit({
+    loopId: ctx.loop.id,
+    type: 'worktree.removed',
+    data: { path: ctx.worktree },
+  });
+}
+
+/** Applies effects in order; returns what the loop row must remember (the PR number). */
+export async function applyEffects(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  effects: LoopEffect[],
+): Promise<EffectPatch> {
+  const patch: EffectPatch = {};
+  for (const effect of effects) await applyOne(deps, ctx, effect, patch);
+  return patch;
+}

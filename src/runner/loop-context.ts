@@ -1,0 +1,78 @@
+// Everything one step needs to know about its loop: the record, its project, its worktree and paths.
+import { join } from 'node:path';
+import { LooperError } from '../domain/index.js';
+import type { ProjectRef } from '../forge/index.js';
+import { branchName } from '../git/index.js';
+import type { LoopRecord, ProjectRecord } from '../store/index.js';
+import type { RunnerDeps } from './deps.js';
+
+export interface LoopContext {
+  loop: LoopRecord;
+  project: ProjectRecord;
+  ref: ProjectRef;
+  branch: string;
+  worktree: string;
+  baseBranch: string;
+  specPath: string;
+  checks: string[];
+}
+
+export function specPathFor(branch: string): string {
+  return `specs/${branch.replace(/^looper\//, '')}.md`;
+}
+
+/**
+ * Loads a loop's context. With `ensureWorktree` (every step) the worktree is created or reused; without
+ * it (control actions such as cancel) only a recorded worktree is named, and `worktree` may be ''.
+ */
+export async function loadContext(
+  deps: RunnerDeps,
+  loop: LoopRecord,
+  ensureWorktree = true,
+): Promise<LoopContext> {
+  const project = await deps.store.projects.getProject(loop.projectId);
+  if (project.path === null) {
+    throw new LooperError(
+      'config_invalid',
+      `project ${project.name} has no local path to work from`,
+    );
+  }
+  const branch = loop.branch ?? branchName(loop.number, loop.title);
+  const existing = await deps.store.worktrees.getWorktree(loop.id);
+  const ref = { id: project.id, repo: project.repo, path: project.path };
+  const checks = loop.options.checks ?? project.checks;
+  const base = {
+    loop,
+    project,
+    ref,
+    branch,
+    baseBranch: project.baseBranch,
+    specPath: specPathFor(branch),
+    checks,
+  };
+  if (!ensureWorktree) {
+    return {
+      ...base,
+      worktree: existing !== null && existing.removedAt === null ? existing.path : '',
+    };
+  }
+  const info = await deps.git.ensureWorktree({
+    repoPath: project.path,
+    loopId: loop.id,
+    branch,
+    baseBranch: project.baseBranch,
+  });
+  if (existing === null || existing.removedAt !== null || info.created) {
+    await deps.store.worktrees.recordWorktree({
+      loopId: loop.id,
+      path: info.path,
+      branch,
+      repoPath: project.path,
+    });
+  }
+  return { ...base, worktree: info.path };
+}
+
+export function logDir(deps: RunnerDeps, loopId: string): string {
+  return join(deps.dataDir, 'logs', loopId);
+}

@@ -1,0 +1,202 @@
+// Steps a loop: flushes effects left by a crash, performs the stage's step, feeds its outcome to the
+// pure state machine, stores the new state with its effects, then applies them. Control actions
+// (cancel, pause, resume, retry, approve) go through the same transition function.
+import { loopLimits } from '../config/index.js';
+import {
+  isLooperError,
+  isTerminalStage,
+  type LoopEffect,
+  type LoopEvent,
+  LooperError,
+  type LoopState,
+  transition,
+} from '../domain/index.js';
+import type { LoopRecord } from '../store/index.js';
+import type { RunnerDeps } from './deps.js';
+import { applyEffects } from './effects.js';
+import { type LoopContext, loadContext } from './loop-context.js';
+import { performStep, type StepResult } from './steps.js';
+
+export type StepOutcome =
+  | { kind: 'continue' }
+  | { kind: 'retry_later'; attempt: number; reason: string }
+  | { kind: 'wait'; delayMs?: number }
+  | { kind: 'done' };
+
+export interface ControlResult {
+  loop: LoopRecord;
+  /** The loop must be queued again (resume, retry, approve). */
+  requeue: boolean;
+}
+
+export interface LoopRunner {
+  /** Advances the loop by one step. `signal` aborts for shutdown; the loop stays resumable. */
+  advance(loopId: string, signal: AbortSignal): Promise<StepOutcome>;
+  /** Applies a control event from a person; throws LooperError('invalid_transition') when refused. */
+  control(loopId: string, event: LoopEvent): Promise<ControlResult>;
+}
+
+/** Transient failures are retried this many times at one stage before a person is asked. */
+export const maxStepAttempts = 3;
+
+const durable = (effect: LoopEffect) => effect.type !== 'continue' && effect.type !== 'retry_later';
+
+interface Inflight {
+  controller: AbortController;
+  done: Promise<unknown>;
+}
+
+export function createLoopRunner(deps: RunnerDeps): LoopRunner {
+  const inflight = new Map<string, Inflight>();
+  const limits = loopLimits(deps.config);
+
+  function apply(state: LoopState, event: LoopEvent): { state: LoopState; effects: LoopEffect[] } {
+    const result = transition(state, event, { now: deps.clock.now(), limits });
+    if (!result.ok)
+      throw new LooperError('invalid_transition', result.reason, {
+        details: { stage: state.stage, event: event.type },
+      });
+    return { state: result.loop, effects: result.effects };
+  }
+
+  /** Saves a new state with its effects, tells watchers, then applies and clears the effects. */
+  async function commit(
+    loop: LoopRecord,
+    next: LoopState,
+    effects: LoopEffect[],
+    patch: { branch?: string; prNumber?: number } = {},
+  ): Promise<LoopRecord> {
+    const pending = effects.filter(durable);
+    await deps.store.loops.saveLoopState(
+      loop.id,
+      { state: next, pendingEffects: pending, ...patch },
+      loop.version,
+    );
+    if (next.stage !== loop.stage || next.paused !== loop.paused) {
+      await deps.events.emit({
+        loopId: loop.id,
+        type: 'loop.stage',
+        data: {
+          from: loop.stage,
+          to: next.stage,
+          paused: next.paused,
+          reason: next.reason,
+          attempt: next.attempt,
+        },
+      });
+    }
+    return flush(await deps.store.loops.getLoop(loop.id));
+  }
+
+  async function flush(loop: LoopRecord, ctx?: LoopContext): Promise<LoopRecord> {
+    if (loop.pendingEffects.length === 0) return loop;
+    const context = ctx ? { ...ctx, loop } : await loadContext(deps, loop, false);
+    const patch = await applyEffects(deps, context, loop.pendingEffects);
+    await deps.store.loops.saveLoopState(
+      loop.id,
+      { state: loop.state, pendingEffects: [], ...patch },
+      loop.version,
+    );
+    return deps.store.loops.getLoop(loop.id);
+  }
+
+  function outcomeOf(loop: LoopRecord, effects: LoopEffect[]): StepOutcome {
+    const retry = effects.find((e) => e.type === 'retry_later');
+    if (retry && retry.type === 'retry_later')
+      return {
+        kind: 'retry_later',
+        attempt: retry.attempt,
+        reason: loop.state.reason ?? 'transient failure',
+      };
+    if (isTerminalStage(loop.stage) || loop.paused) return { kind: 'done' };
+    return effects.some((e) => e.type === 'continue') ? { kind: 'continue' } : { kind: 'wait' };
+  }
+
+  async function eventFor(loop: LoopRecord, step: StepResult): Promise<LoopEvent | null> {
+    if (step.kind === 'event') return step.event;
+    if (step.kind !== 'failed') return null;
+    await deps.events.emit({
+      loopId: loop.id,
+      type: 'step.failed',
+      data: {
+        stage: loop.stage,
+        attempt: loop.state.attempt,
+        failure_class: step.failureClass,
+        reason: step.reason,
+      },
+    });
+    if (step.failureClass === 'transient' && loop.state.attempt >= maxStepAttempts) {
+      return {
+        type: 'step_failed',
+        failureClass: 'needs_human',
+        reason: `${step.reason} (gave up after ${maxStepAttempts} attempts)`,
+      };
+    }
+    return { type: 'step_failed', failureClass: step.failureClass, reason: step.reason };
+  }
+
+  async function step(loopId: string, signal: AbortSignal): Promise<StepOutcome> {
+    let loop = await flush(await deps.store.loops.getLoop(loopId));
+    if (isTerminalStage(loop.stage) || loop.paused) return { kind: 'done' };
+    const ctx = await loadContext(deps, loop);
+    const result = await performStep(deps, ctx, signal);
+    if (result.kind === 'wait') return result;
+    if (result.kind === 'none') return { kind: 'done' };
+    if (result.kind === 'stopped') return signal.aborted ? { kind: 'continue' } : { kind: 'done' };
+    loop = await deps.store.loops.getLoop(loopId);
+    if (loop.version !== ctx.loop.version) return { kind: 'continue' };
+    let state = loop.state;
+    const effects: LoopEffect[] = [];
+    if (result.costUsd > 0) state = apply(state, { type: 'cost', costUsd: result.costUsd }).state;
+    const event = await eventFor(loop, result);
+    if (event === null) return { kind: 'done' };
+    const next = apply(state, event);
+    effects.push(...next.effects);
+    const patch = result.kind === 'event' ? result.patch : undefined;
+    const saved = await commit(loop, next.state, effects, patch);
+    return outcomeOf(saved, effects);
+  }
+
+  return {
+    async advance(loopId, signal) {
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = step(loopId, controller.signal);
+      inflight.set(loopId, { controller, done: done.catch(() => undefined) });
+      try {
+        return await done;
+      } catch (error) {
+        // Someone (a person's control action) saved the loop meanwhile: look again next step.
+        if (isLooperError(error) && error.code === 'conflict') return { kind: 'continue' };
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        inflight.delete(loopId);
+      }
+    },
+
+    async control(loopId, event) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const loop = await deps.store.loops.getLoop(loopId);
+        const next = apply(loop.state, event);
+        try {
+          if (next.effects.some((e) => e.type === 'stop_agent')) await stopAgent(loopId);
+          const saved = await commit(loop, next.state, next.effects);
+          return { loop: saved, requeue: next.effects.some((e) => e.type === 'continue') };
+        } catch (error) {
+          if (isLooperError(error) && error.code === 'conflict') continue;
+          throw error;
+        }
+      }
+      throw new LooperError('conflict', `loop ${loopId} kept changing; try again`);
+    },
+  };
+
+  async function stopAgent(loopId: string): Promise<void> {
+    const running = inflight.get(loopId);
+    if (!running) return;
+    running.controller.abort(new Error('stopped by a person'));
+    await running.done;
+  }
+}

@@ -1,0 +1,228 @@
+// One step per stage: run the stage's role or checks, or publish, and turn the outcome into the event
+// the state machine takes next.
+import { type LoopEvent, type ReviewResult, stepFor, textFingerprint } from '../domain/index.js';
+import type { RunnerDeps } from './deps.js';
+import { ensurePullRequest } from './effects.js';
+import type { LoopContext } from './loop-context.js';
+import { runChecks } from './run-checks.js';
+import { type PromptExtras, type RoleRun, runRole } from './run-role.js';
+
+export type StepResult =
+  | {
+      kind: 'event';
+      event: LoopEvent;
+      costUsd: number;
+      patch?: { branch?: string; prNumber?: number };
+    }
+  | {
+      kind: 'failed';
+      failureClass: 'transient' | 'needs_human' | 'fatal';
+      reason: string;
+      costUsd: number;
+    }
+  | { kind: 'stopped' }
+  | { kind: 'wait'; delayMs?: number }
+  | { kind: 'none' };
+
+/** How long a pending forge CI is waited on before asking again. */
+const ciPollMs = 15_000;
+
+function fromRole<R extends Parameters<typeof runRole>[2]>(
+  run: RoleRun<R>,
+  toEvent: (result: Extract<RoleRun<R>, { ok: true }>['result']) => LoopEvent,
+): StepResult {
+  if (run.ok) return { kind: 'event', event: toEvent(run.result), costUsd: run.costUsd };
+  if (run.failureClass === 'cancelled') return { kind: 'stopped' };
+  return {
+    kind: 'failed',
+    failureClass: run.failureClass,
+    reason: run.reason,
+    costUsd: run.costUsd,
+  };
+}
+
+export async function performStep(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  signal: AbortSignal,
+): Promise<StepResult> {
+  const step = stepFor(ctx.loop.stage);
+  switch (step.kind) {
+    case 'start':
+      return { kind: 'event', event: { type: 'start' }, costUsd: 0, patch: { branch: ctx.branch } };
+    case 'wait':
+      return { kind: 'wait' };
+    case 'none':
+      return { kind: 'none' };
+    case 'run_checks': {
+      const checks = await runChecks(deps, ctx, signal);
+      if (checks.cancelled) return { kind: 'stopped' };
+      const event: LoopEvent = checks.passed
+        ? { type: 'checks_passed' }
+        : { type: 'checks_failed', fingerprint: checks.fingerprint, summary: checks.summary };
+      return { kind: 'event', event, costUsd: 0 };
+    }
+    case 'publish':
+      return publish(deps, ctx);
+    case 'run_role':
+      switch (step.role) {
+        case 'planner':
+          return fromRole(
+            await runRole(
+              deps,
+              ctx,
+              'planner',
+              { planComments: await lastPlanComments(deps, ctx) },
+              signal,
+            ),
+            (r) => ({ type: 'plan_written', summary: r.summary }),
+          );
+        case 'plan_reviewer':
+          return fromRole(await runRole(deps, ctx, 'plan_reviewer', {}, signal), (r) => ({
+            type: 'plan_reviewed',
+            verdict: r.verdict,
+            summary: r.summary,
+            comments: r.comments,
+          }));
+        case 'worker':
+          return fromRole(await runRole(deps, ctx, 'worker', {}, signal), (r) => ({
+            type: 'work_done',
+            summary: r.summary,
+          }));
+        case 'fixer':
+          return fromRole(
+            await runRole(deps, ctx, 'fixer', await fixExtras(deps, ctx), signal),
+            (r) => ({ type: 'fix_done', summary: r.summary }),
+          );
+        case 'reviewer':
+          return review(deps, ctx, signal);
+        default: {
+          const never: never = step.role;
+          throw new Error(`unknown role ${String(never)}`);
+        }
+      }
+    default: {
+      const never: never = step;
+      throw new Error(`unknown step ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function lastRoleResult<T>(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  role: string,
+): Promise<T | null> {
+  const runs = await deps.store.runs.listRunsForLoop(ctx.loop.id);
+  const last = runs.filter((r) => r.role === role && r.status === 'succeeded').at(-1);
+  return last ? (last.result as T) : null;
+}
+
+async function lastPlanComments(deps: RunnerDeps, ctx: LoopContext): Promise<string[] | undefined> {
+  if (ctx.loop.state.planRounds === 0) return undefined;
+  const review = await lastRoleResult<{ verdict: string; summary: string; comments: string[] }>(
+    deps,
+    ctx,
+    'plan_reviewer',
+  );
+  return review && review.verdict === 'revise' ? [review.summary, ...review.comments] : undefined;
+}
+
+async function lastChecksOutput(deps: RunnerDeps, ctx: LoopContext, type: string): Promise<string> {
+  const events = await deps.store.events.listEvents({ loopId: ctx.loop.id, limit: 10_000 });
+  const last = events.filter((e) => e.type === type).at(-1);
+  return typeof last?.data.output === 'string' ? last.data.output : '';
+}
+
+async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtras> {
+  if (ctx.loop.state.fixOrigin === 'checks') {
+    return {
+      fix: { origin: 'checks', output: await lastChecksOutput(deps, ctx, 'checks.finished') },
+    };
+  }
+  const review = await lastRoleResult<ReviewResult>(deps, ctx, 'reviewer');
+  const ciOutput = await lastChecksOutput(deps, ctx, 'ci.failed');
+  const requested = review?.verdict === 'request_changes';
+  return {
+    fix: {
+      origin: 'review',
+      summary: requested ? review.summary : 'The pull request checks fail.',
+      comments: requested ? review.comments : [],
+      ...(ciOutput ? { ciOutput } : {}),
+    },
+  };
+}
+
+async function publish(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult> {
+  const { loop } = ctx;
+  const work = await lastRoleResult<{ summary: string }>(
+    deps,
+    ctx,
+    loop.state.fixRounds > 0 || loop.state.fixOrigin ? 'fixer' : 'worker',
+  );
+  const summary = work?.summary ?? 'Implementation by Looper.';
+  const commit = await deps.git.commitAll({
+    path: ctx.worktree,
+    message: `${loop.title} (#${loop.number})\n\n${summary}`,
+    author: deps.config.loop['commit-author'],
+    effectKey: `${loop.id}:publish:${loop.state.fixRounds}`,
+  });
+  await deps.events.emit({
+    loopId: loop.id,
+    type: 'git.commit',
+    data: { sha: commit.sha, committed: commit.committed, what: 'work' },
+  });
+  const prNumber = await ensurePullRequest(deps, ctx, summary);
+  await deps.forge.updatePullRequest(ctx.ref, prNumber, { headSha: commit.sha });
+  await deps.forge.setCommitStatus(ctx.ref, commit.sha, {
+    context: 'looper/checks',
+    state: 'success',
+    description:
+      ctx.checks.length > 0
+        ? `passed: ${ctx.checks.join(', ')}`.slice(0, 140)
+        : 'no checks configured',
+  });
+  return { kind: 'event', event: { type: 'published' }, costUsd: 0, patch: { prNumber } };
+}
+
+async function review(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  signal: AbortSignal,
+): Promise<StepResult> {
+  const headSha = await deps.git.headSha(ctx.worktree);
+  const ci = await deps.forge.getChecks(ctx.ref, headSha);
+  if (ci.state === 'failure') {
+    const failing = ci.items.filter((i) => i.state === 'failure');
+    const output = failing.map((i) => `${i.name}: ${i.description}`).join('\n');
+    await deps.events.emit({
+      loopId: ctx.loop.id,
+      type: 'ci.failed',
+      data: { sha: headSha, output },
+    });
+    return {
+      kind: 'event',
+      event: {
+        type: 'ci_failed',
+        fingerprint: textFingerprint(output),
+        summary: `CI failed: ${failing.map((i) => i.name).join(', ')}`,
+      },
+      costUsd: 0,
+    };
+  }
+  const waitedMs = deps.clock.now() - ctx.loop.updatedAt;
+  if (ci.state === 'pending' && waitedMs < deps.config.loop['ci-wait-minutes'] * 60_000)
+    return { kind: 'wait', delayMs: ciPollMs };
+  const diff = await deps.git.diff({ path: ctx.worktree, base: ctx.baseBranch });
+  const run = await runRole(deps, ctx, 'reviewer', { diff }, signal);
+  return fromRole(run, (r) => ({
+    type: 'reviewed',
+    verdict: r.verdict,
+    summary: r.summary,
+    comments: r.comments,
+    fingerprint:
+      r.verdict === 'approve'
+        ? ''
+        : textFingerprint([r.summary, ...r.comments.map((c) => c.body)].join('\n')),
+  }));
+}
