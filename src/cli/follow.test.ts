@@ -71,7 +71,7 @@ describe('followLoop', () => {
           stream.write(frame(1, 'loop.stage', { from: 'working', to: 'checking' }));
         } else if (reads === 2) {
           loop.current = sampleLoop({ stage: 'ready', finished_at: '2025-01-01T00:09:00.000Z' });
-          stream.write(frame(2, 'agent.text', { text: 'running tests' }));
+          stream.write(frame(2, 'run.activity', { kind: 'text', text: 'running tests' }));
           stream.write(frame(3, 'loop.stage', { from: 'checking', to: 'ready' }));
         }
       },
@@ -87,7 +87,7 @@ describe('followLoop', () => {
     expect(final.stage).toBe('ready');
     expect(seen.map((event) => [event.id, event.type])).toEqual([
       [1, 'loop.stage'],
-      [2, 'agent.text'],
+      [2, 'run.activity'],
       [3, 'loop.stage'],
     ]);
     expect(seen[0]?.data).toEqual({ from: 'working', to: 'checking' });

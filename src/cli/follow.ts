@@ -140,9 +140,7 @@ export function toEventView(message: EventSourceMessage): EventView | undefined 
 
 /** Agent output is chatty and never ends a loop; anything else may, so the loop is re-read. */
 export function isAgentActivity(event: EventView): boolean {
-  return /^(agent|output|log)[._:]|[._](output|activity|text|tool_use|tool|delta|log)$/.test(
-    event.type,
-  );
+  return event.type === 'run.activity';
 }
 
 function mayEndLoop(event: EventView): boolean {

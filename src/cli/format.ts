@@ -143,38 +143,52 @@ export function statusDetails(status: StatusView, url: string): string {
   ]);
 }
 
-/** One progress line for a live event, or undefined for events not worth a line. */
+/** One progress line for a live event (names in src/domain/events.ts), or undefined. */
 export function describeEvent(event: EventView): string | undefined {
   const data = event.data;
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
-  const to = text('to') ?? (event.type.includes('stage') ? text('stage') : undefined);
-  if (to !== undefined) {
-    const from = text('from');
-    const reason = text('reason');
-    return `stage ${from === undefined ? '' : `${from} → `}${to}${reason ? `: ${reason}` : ''}`;
+  const num = (key: string) => (typeof data[key] === 'number' ? (data[key] as number) : undefined);
+  switch (event.type) {
+    case 'loop.created':
+      return `loop created for #${num('number') ?? '?'} ${text('title') ?? ''}`.trimEnd();
+    case 'loop.stage': {
+      const reason = text('reason');
+      const paused = data.paused === true ? ' (paused)' : '';
+      return `stage ${text('from') ?? '?'} → ${text('to') ?? '?'}${paused}${reason ? `: ${reason}` : ''}`;
+    }
+    case 'run.started':
+      return `${text('role') ?? 'agent'} started (${text('vendor') ?? '?'})${runSuffix(event)}`;
+    case 'run.finished': {
+      const duration = num('duration_ms');
+      const summary = text('summary') ?? text('error_message');
+      return `${text('role') ?? 'agent'} ${text('status') ?? 'finished'}${duration === undefined ? '' : ` in ${formatDuration(duration)}`} ${formatCost(num('cost_usd') ?? null)}${summary ? `: ${summary}` : ''}`;
+    }
+    case 'run.activity': {
+      const body =
+        text('kind') === 'tool_use'
+          ? `${text('name') ?? 'tool'} ${text('input') ?? ''}`
+          : (text('text') ?? text('message'));
+      return body === undefined ? undefined : `  · ${body.split('\n')[0]}`;
+    }
+    case 'checks.command':
+      return `check ${data.passed === true ? 'passed' : 'failed'}: ${text('command') ?? ''}`;
+    case 'checks.finished':
+      return `checks: ${text('summary') ?? ''}`;
+    case 'git.commit':
+      return data.committed === true
+        ? `committed ${(text('sha') ?? '').slice(0, 8)} (${text('what') ?? ''})`
+        : undefined;
+    case 'step.failed':
+      return `step failed (${text('failure_class') ?? '?'}): ${text('reason') ?? ''}`;
+    case 'checks.started':
+    case 'run.interrupted':
+    case 'ci.failed':
+    case 'worktree.kept':
+    case 'worktree.removed':
+      return `${event.type}${text('reason') ? `: ${text('reason')}` : ''}`;
+    default:
+      return undefined;
   }
-  const role = text('role') ?? 'agent';
-  if (/run[._](started|start)$/.test(event.type)) {
-    const vendor = text('vendor');
-    return `${role} started${vendor === undefined ? '' : ` (${vendor})`}${runSuffix(event)}`;
-  }
-  if (/run[._](finished|ended|completed|failed|succeeded)$/.test(event.type)) {
-    const status = text('status') ?? event.type.split(/[._]/).at(-1);
-    const duration =
-      typeof data.duration_ms === 'number' ? ` in ${formatDuration(data.duration_ms)}` : '';
-    const cost = typeof data.cost_usd === 'number' ? ` ${formatCost(data.cost_usd)}` : '';
-    const summary = text('summary') ?? text('error_message');
-    return `${role} ${status}${duration}${cost}${summary ? `: ${summary}` : ''}`;
-  }
-  if (/^agent[._]/.test(event.type)) {
-    if (/[._](usage|session|result)$/.test(event.type)) return undefined;
-    const tool = text('tool') ?? text('name');
-    const body = text('text') ?? text('input') ?? text('summary') ?? text('message');
-    if (tool !== undefined) return `${role} · ${tool}${body ? ` ${body}` : ''}`;
-    return body === undefined ? undefined : `${role} · ${body}`;
-  }
-  const message = text('message') ?? text('summary') ?? text('reason');
-  return `${event.type}${message === undefined ? '' : `: ${message}`}`;
 }
 
 function runSuffix(event: EventView): string {

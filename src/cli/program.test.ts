@@ -195,7 +195,7 @@ describe('looper run --wait', () => {
         stream.write(sseFrame({ id: 1, type: 'run.started', data: { role: 'worker' } }));
       } else if (reads === 2) {
         loop.current = final;
-        stream.write(sseFrame({ id: 2, type: 'loop.stage', data: { to: final.stage } }));
+        stream.write(sseFrame({ id: 2, type: 'loop.stage', data: { from: 'working', to: final.stage } }));
       }
     });
   }
@@ -232,7 +232,7 @@ describe('looper run --wait', () => {
     expect(code).toBe(1);
     expect(io.stdoutText()).toBe('loop_1\n');
     expect(io.stderrText()).toMatch(/\[00:0\d\] worker started/);
-    expect(io.stderrText()).toMatch(/\[00:0\d\] stage failed/);
+    expect(io.stderrText()).toMatch(/\[00:0\d\] stage working → failed/);
     expect(io.stderrText()).toContain('looper: loop loop_1 ended failed: git push rejected');
   });
 });

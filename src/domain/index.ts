@@ -2,6 +2,8 @@
 
 export type { ErrorCode, FailureClass, LooperErrorOptions } from './errors.js';
 export { errorCodes, failureClasses, isLooperError, LooperError, toLooperError } from './errors.js';
+export type { EventType } from './events.js';
+export { eventTypes } from './events.js';
 export { failureFingerprint, textFingerprint } from './fingerprint.js';
 export type {
   Brand,
