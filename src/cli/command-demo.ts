@@ -11,9 +11,7 @@ export function registerDemo(program: Command, host: CommandHost): void {
     .option('--vendor <name>', 'use a real, logged-in agent CLI instead (e.g. claude-code)')
     .option('--keep', 'keep the sample repository and data dir afterwards')
     .action(async (options: { vendor?: string; keep?: boolean }) => {
-      const { runDemo } = await import('../demo/index.js');
-      host.setExit(
-        await runDemo({ vendor: options.vendor, keep: options.keep === true, json: host.out.json }),
-      );
+      const { runDemo } = await import('./demo-action.js');
+      host.setExit(await runDemo(host, { vendor: options.vendor, keep: options.keep === true }));
     });
 }

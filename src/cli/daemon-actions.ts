@@ -1,5 +1,6 @@
 // `looper daemon start|stop|status`: start looperd detached, stop it through POST /shutdown, and
 // report whether it runs. Output is the same facts as text or one JSON document.
+import { join } from 'node:path';
 import type { StatusView } from '../api/index.js';
 import type { CommandContext, Target } from './context.js';
 import {
@@ -78,7 +79,11 @@ export async function daemonStop(ctx: CommandContext): Promise<number> {
   const status = await client.status();
   if (!target.explicitUrl) assertSameDataDir(status, target);
   // The daemon lets running agents finish for shutdown-grace-secs; allow that and a margin.
-  await stopDaemon(client, ctx.io, (target.shutdownGraceSecs + 15) * 1_000);
+  // A daemon found through LOOPER_URL may live elsewhere: only a local one's lock is waited on.
+  const lock = target.explicitUrl
+    ? undefined
+    : { file: join(target.dataDir, 'looperd.lock'), pid: status.pid };
+  await stopDaemon(client, ctx.io, (target.shutdownGraceSecs + 15) * 1_000, lock);
   ctx.out.result(
     { ...report(target, undefined), pid: status.pid, stopped: true },
     () => `stopped looperd (pid ${status.pid}) on ${target.baseUrl}`,

@@ -168,18 +168,54 @@ function samePath(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
 
-/** Asks the daemon to shut down and waits until /healthz stops answering. */
-export async function stopDaemon(client: ApiClient, io: CliIo, timeoutMs: number): Promise<void> {
+/** The lock a local daemon holds on its data dir until its very last step. */
+export interface DaemonLock {
+  file: string;
+  pid: number;
+}
+
+/**
+ * Asks the daemon to shut down and waits until /healthz stops answering and, for a local daemon,
+ * until it has released its data dir's lock: its listener closes before in-flight requests and the
+ * store are done, and a `looper daemon start` right after must not find the old lock held.
+ */
+export async function stopDaemon(
+  client: ApiClient,
+  io: CliIo,
+  timeoutMs: number,
+  lock?: DaemonLock,
+): Promise<void> {
   await client.shutdown();
   const deadline = io.clock.now() + timeoutMs;
+  let answering = true;
   while (io.clock.now() < deadline) {
-    if (!(await client.healthy(500))) return;
+    answering = answering && (await client.healthy(500));
+    if (!answering && (lock === undefined || !holdsLock(lock))) return;
     await delay(pollIntervalMs);
   }
+  const seconds = Math.round(timeoutMs / 1000);
   throw new LooperError(
     'internal',
-    `looperd at ${client.baseUrl} still answers ${Math.round(timeoutMs / 1000)} s after shutdown`,
+    answering
+      ? `looperd at ${client.baseUrl} still answers ${seconds} s after shutdown`
+      : `looperd (pid ${lock?.pid}) still holds ${lock?.file} ${seconds} s after shutdown`,
   );
+}
+
+function holdsLock(lock: DaemonLock): boolean {
+  let holder: number;
+  try {
+    holder = Number.parseInt(readFileSync(lock.file, 'utf8'), 10);
+  } catch {
+    return false; // released
+  }
+  if (holder !== lock.pid) return false;
+  try {
+    process.kill(holder, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -64,16 +64,13 @@ describe('followLoop', () => {
         openStream(res);
       },
       (reads) => {
-        // Each time the follower reads the loop, the loop moves on and says so on the stream.
-        if (stream === undefined) return;
-        if (reads === 1) {
-          loop.current = sampleLoop({ stage: 'checking' });
-          stream.write(frame(1, 'loop.stage', { from: 'working', to: 'checking' }));
-        } else if (reads === 2) {
-          loop.current = sampleLoop({ stage: 'ready', finished_at: '2025-01-01T00:09:00.000Z' });
-          stream.write(frame(2, 'run.activity', { kind: 'text', text: 'running tests' }));
-          stream.write(frame(3, 'loop.stage', { from: 'checking', to: 'ready' }));
-        }
+        // After the follower's first read the loop moves on and says so on the stream; only the
+        // terminal stage change makes it read again.
+        if (stream === undefined || reads !== 1) return;
+        stream.write(frame(1, 'loop.stage', { from: 'working', to: 'checking' }));
+        loop.current = sampleLoop({ stage: 'ready', finished_at: '2025-01-01T00:09:00.000Z' });
+        stream.write(frame(2, 'run.activity', { kind: 'text', text: 'running tests' }));
+        stream.write(frame(3, 'loop.stage', { from: 'checking', to: 'ready' }));
       },
     );
     const seen: EventView[] = [];

@@ -143,9 +143,10 @@ export function isAgentActivity(event: EventView): boolean {
   return event.type === 'run.activity';
 }
 
+/** Only a stage change to a terminal stage ends a loop (the replay from `after` never misses it). */
 function mayEndLoop(event: EventView): boolean {
-  const stage = stageIn(event);
-  return (stage !== undefined && isTerminalStage(stage)) || !isAgentActivity(event);
+  const stage = event.type === 'loop.stage' ? stageIn(event) : undefined;
+  return stage !== undefined && isTerminalStage(stage);
 }
 
 /** The stage an event moves the loop to, when it says so (`data.to` or `data.stage`). */

@@ -191,12 +191,12 @@ describe('looper run --wait', () => {
       reads += 1;
       sendData(res, loop.current);
       if (stream === undefined) return;
-      if (reads === 1) {
-        stream.write(sseFrame({ id: 1, type: 'run.started', data: { role: 'worker' } }));
-      } else if (reads === 2) {
-        loop.current = final;
-        stream.write(sseFrame({ id: 2, type: 'loop.stage', data: { from: 'working', to: final.stage } }));
-      }
+      if (reads !== 1) return;
+      stream.write(sseFrame({ id: 1, type: 'run.started', data: { role: 'worker' } }));
+      loop.current = final;
+      stream.write(
+        sseFrame({ id: 2, type: 'loop.stage', data: { from: 'working', to: final.stage } }),
+      );
     });
   }
 

@@ -1,0 +1,4 @@
+// The daemon's front door: start a daemon in this process (looperd's main, and `looper demo`).
+export type { Daemon, DaemonOptions } from './compose.js';
+export { startDaemon } from './compose.js';
+export { looperVersion } from './version.js';
