@@ -14,13 +14,13 @@ import { createLocalForge } from '../forge/index.js';
 import { createGit } from '../git/index.js';
 import { createLoopRunner } from '../runner/index.js';
 import { createScheduler, recover } from '../scheduler/index.js';
-import { openStore } from '../store/index.js';
+import { createIdSource, openStore } from '../store/index.js';
 import { createEventBus } from './event-bus.js';
 import { acquireLock } from './lock-file.js';
 import { createLogger } from './logger.js';
 import { createLooperService } from './looper-service.js';
 import { ensureNodeId } from './node-id.js';
-import { createIdSource, systemClock } from './system.js';
+import { systemClock } from './system.js';
 import { ensureToken } from './token.js';
 import { looperVersion } from './version.js';
 
@@ -41,7 +41,7 @@ export interface Daemon {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  const { config, dataDir } = options.loaded;
+  const { dataDir } = options.loaded;
   mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
   const lock = acquireLock(join(dataDir, 'looperd.lock'));
   try {
