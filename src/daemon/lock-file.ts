@@ -3,7 +3,18 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { LooperError } from '../domain/index.js';
 
+/** A zombie (exited, not yet reaped) holds no lock: on Linux its /proc state is Z. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
 function isAlive(pid: number): boolean {
+  if (isZombie(pid)) return false;
   try {
     process.kill(pid, 0);
     return true;
