@@ -49,7 +49,10 @@ export function registerRun(program: Command, host: CommandHost): void {
       collect,
       [],
     )
-    .option('--base <branch>', 'base branch to branch from (default: the repository default)')
+    .option(
+      '--base <branch>',
+      'base branch, when Looper first sees the repository (default: its current branch)',
+    )
     .option('--wait', 'follow the loop live; exit 0 only if it ends ready or merged')
     .addHelpText(
       'after',

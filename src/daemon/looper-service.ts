@@ -2,9 +2,17 @@
 // scheduler and the runner. The API never touches those directly.
 import { realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { vendorFor } from '../agents/index.js';
 import type { CreateLoopRequest, LooperService, LoopView, StatusView } from '../api/index.js';
 import { type Config, roleSettings } from '../config/index.js';
-import { type Clock, LooperError, roles, type Stage, stages } from '../domain/index.js';
+import {
+  type Clock,
+  isVendorName,
+  LooperError,
+  roles,
+  type Stage,
+  stages,
+} from '../domain/index.js';
 import type { LocalForge } from '../forge/index.js';
 import type { Git } from '../git/index.js';
 import { detectChecks, type LoopRunner } from '../runner/index.js';
@@ -52,6 +60,8 @@ export function createLooperService(deps: ServiceDeps): LooperService {
   function checkVendor(vendor: string | undefined): void {
     const used = vendor ? [vendor] : roles.map((role) => roleSettings(deps.config, role).vendor);
     for (const name of new Set(used)) {
+      // Refused up front (422) rather than as a failed run later: the vendor has no adapter yet.
+      if (isVendorName(name)) vendorFor(name);
       if (name === 'custom' && deps.config.vendors.custom.command.trim() === '') {
         throw new LooperError(
           'config_invalid',
