@@ -100,13 +100,14 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     return deps.store.loops.getLoop(loop.id);
   }
 
-  function outcomeOf(loop: LoopRecord, effects: LoopEffect[]): StepOutcome {
+  /** `failure` is why the step failed: a transient failure leaves `state.reason` empty. */
+  function outcomeOf(loop: LoopRecord, effects: LoopEffect[], failure?: string): StepOutcome {
     const retry = effects.find((e) => e.type === 'retry_later');
     if (retry && retry.type === 'retry_later')
       return {
         kind: 'retry_later',
         attempt: retry.attempt,
-        reason: loop.state.reason ?? 'transient failure',
+        reason: failure ?? loop.state.reason ?? 'transient failure',
       };
     if (isTerminalStage(loop.stage) || loop.paused) return { kind: 'done' };
     return effects.some((e) => e.type === 'continue') ? { kind: 'continue' } : { kind: 'wait' };
@@ -135,14 +136,22 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     return { type: 'step_failed', failureClass: step.failureClass, reason: step.reason };
   }
 
-  async function step(loopId: string, signal: AbortSignal): Promise<StepOutcome> {
+  /** `signal` aborts for shutdown or a person's stop; `shutdown` only for shutdown. */
+  async function step(
+    loopId: string,
+    signal: AbortSignal,
+    shutdown: AbortSignal,
+  ): Promise<StepOutcome> {
     let loop = await flush(await deps.store.loops.getLoop(loopId));
     if (isTerminalStage(loop.stage) || loop.paused) return { kind: 'done' };
     const ctx = await loadContext(deps, loop);
     const result = await performStep(deps, ctx, signal);
     if (result.kind === 'wait') return result;
     if (result.kind === 'none') return { kind: 'done' };
-    if (result.kind === 'stopped') return signal.aborted ? { kind: 'continue' } : { kind: 'done' };
+    // Stopped for shutdown: the loop resumes later. Stopped by a person (cancel, pause): the control
+    // action saves the new state, and there is nothing left for this claim to do.
+    if (result.kind === 'stopped')
+      return shutdown.aborted ? { kind: 'continue' } : { kind: 'done' };
     loop = await deps.store.loops.getLoop(loopId);
     if (loop.version !== ctx.loop.version) return { kind: 'continue' };
     let state = loop.state;
@@ -154,7 +163,7 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     effects.push(...next.effects);
     const patch = result.kind === 'event' ? result.patch : undefined;
     const saved = await commit(loop, next.state, effects, patch);
-    return outcomeOf(saved, effects);
+    return outcomeOf(saved, effects, result.kind === 'failed' ? result.reason : undefined);
   }
 
   return {
@@ -162,7 +171,7 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      const done = step(loopId, controller.signal);
+      const done = step(loopId, controller.signal, signal);
       inflight.set(loopId, { controller, done: done.catch(() => undefined) });
       try {
         return await done;
