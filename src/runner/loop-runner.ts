@@ -66,6 +66,17 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     effects: LoopEffect[],
     patch: { branch?: string; prNumber?: number } = {},
   ): Promise<LoopRecord> {
+    await save(loop, next, effects, patch);
+    return flush(await deps.store.loops.getLoop(loop.id));
+  }
+
+  /** Stores the new state with its pending effects and announces a stage change. */
+  async function save(
+    loop: LoopRecord,
+    next: LoopState,
+    effects: LoopEffect[],
+    patch: { branch?: string; prNumber?: number } = {},
+  ): Promise<void> {
     const pending = effects.filter(durable);
     await deps.store.loops.saveLoopState(
       loop.id,
@@ -85,7 +96,6 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
         },
       });
     }
-    return flush(await deps.store.loops.getLoop(loop.id));
   }
 
   async function flush(loop: LoopRecord, ctx?: LoopContext): Promise<LoopRecord> {
@@ -190,8 +200,11 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
         const loop = await deps.store.loops.getLoop(loopId);
         const next = apply(loop.state, event);
         try {
+          // Saved first, so a step that is running sees a changed version and cannot carry on with
+          // the old state; then the agent is stopped; then the effects (e.g. worktree cleanup) run.
+          await save(loop, next.state, next.effects);
           if (next.effects.some((e) => e.type === 'stop_agent')) await stopAgent(loopId);
-          const saved = await commit(loop, next.state, next.effects);
+          const saved = await flush(await deps.store.loops.getLoop(loopId));
           return { loop: saved, requeue: next.effects.some((e) => e.type === 'continue') };
         } catch (error) {
           if (isLooperError(error) && error.code === 'conflict') continue;
