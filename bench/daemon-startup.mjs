@@ -28,7 +28,10 @@ function rssKb(pid) {
 async function measure(args, path, env) {
   const port = await freePort();
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port), LOOPER_SERVER_PORT: String(port) }, stdio: 'ignore' });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env, PORT: String(port), LOOPER_SERVER_PORT: String(port) },
+    stdio: 'ignore',
+  });
   // Readiness poll of the server under test: this is what is being measured.
   for (;;) {
     try {
@@ -50,13 +53,21 @@ const daemon = [];
 for (let i = 0; i < runs; i++) {
   base.push(await measure(['-e', bare], '/', {}));
   const home = mkdtempSync(join(tmpdir(), 'looper-bench-'));
-  daemon.push(await measure([looperd], '/api/v1/healthz', { LOOPER_HOME: home, XDG_CONFIG_HOME: home }));
+  daemon.push(
+    await measure([looperd], '/api/v1/healthz', { LOOPER_HOME: home, XDG_CONFIG_HOME: home }),
+  );
   rmSync(home, { recursive: true, force: true });
 }
 const bms = median(base.map((r) => r.ms));
 const dms = median(daemon.map((r) => r.ms));
 const bkb = median(base.map((r) => r.kb));
 const dkb = median(daemon.map((r) => r.kb));
-console.log(`bare node:http   ready in ${bms.toFixed(0)} ms, RSS ${(bkb / 1024).toFixed(1)} MiB (median of ${runs})`);
-console.log(`looperd          ready in ${dms.toFixed(0)} ms, RSS ${(dkb / 1024).toFixed(1)} MiB (fresh data dir: migrations run)`);
-console.log(`ratio looperd/bare: start ${(dms / bms).toFixed(2)}x, memory ${(dkb / bkb).toFixed(2)}x`);
+console.log(
+  `bare node:http   ready in ${bms.toFixed(0)} ms, RSS ${(bkb / 1024).toFixed(1)} MiB (median of ${runs})`,
+);
+console.log(
+  `looperd          ready in ${dms.toFixed(0)} ms, RSS ${(dkb / 1024).toFixed(1)} MiB (fresh data dir: migrations run)`,
+);
+console.log(
+  `ratio looperd/bare: start ${(dms / bms).toFixed(2)}x, memory ${(dkb / bkb).toFixed(2)}x`,
+);
