@@ -3,6 +3,7 @@
 
 import { commitAll } from './commit.js';
 import { changedFiles, diff, diffStat, headSha, isDirty, log } from './inspect.js';
+import { ensureClone, push } from './remote.js';
 import { assertRepo, currentBranchOf, type GitContext } from './repo.js';
 import type { Git, GitOptions } from './types.js';
 import { ensureWorktree, removeWorktree } from './worktree.js';
@@ -30,5 +31,7 @@ export function createGit(options: GitOptions): Git {
     log: (input) => log(ctx, input),
     changedFiles: (input) => changedFiles(ctx, input),
     removeWorktree: (input) => removeWorktree(ctx, input),
+    ensureClone: (input) => ensureClone(ctx, input),
+    push: (input) => push(ctx, input),
   };
 }

@@ -1,5 +1,7 @@
 // The git seam: what the runner and the daemon ask of git. `createGit` is the real implementation.
+
 import type { Clock } from '../domain/index.js';
+import type { EnsureCloneInput, PushInput, PushResult } from './remote.js';
 
 export interface GitOptions {
   /** Looper's data directory; worktrees live in `<dataDir>/worktrees/<loopId>`. */
@@ -86,4 +88,8 @@ export interface Git {
   changedFiles(input: RangeInput): Promise<string[]>;
   /** Never deletes the branch; refuses a dirty worktree unless `force`. */
   removeWorktree(input: RemoveWorktreeInput): Promise<{ removed: boolean }>;
+  /** Clones a forge repository into `dir` once, then fetches it. */
+  ensureClone(input: EnsureCloneInput): Promise<string>;
+  /** Pushes the worktree's HEAD with --force-with-lease; a no-op when the remote is already there. */
+  push(input: PushInput): Promise<PushResult>;
 }
