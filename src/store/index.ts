@@ -25,6 +25,7 @@ export type {
   PatchLocalPullRequest,
 } from './forge-items.js';
 export { createIdSource } from './ids.js';
+export type { CachedResponse, IntakeRepo } from './intake.js';
 export type {
   CreateLoop,
   ListLoops,

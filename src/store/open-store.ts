@@ -11,6 +11,7 @@ import { createEventsRepo, type EventsRepo } from './events.js';
 import { createForgeFeedbackRepo, type ForgeFeedbackRepo } from './forge-feedback.js';
 import { createForgeItemsRepo, type ForgeItemsRepo } from './forge-items.js';
 import { createIdSource } from './ids.js';
+import { createIntakeRepo, type IntakeRepo } from './intake.js';
 import { createLoopsRepo, type LoopsRepo } from './loops.js';
 import {
   migrationLockTableName,
@@ -44,6 +45,7 @@ export interface StoreRepos {
   queue: QueueRepo;
   events: EventsRepo;
   worktrees: WorktreesRepo;
+  intake: IntakeRepo;
   effects: EffectsRepo;
   forgeData: ForgeDataRepo;
 }
@@ -142,6 +144,7 @@ function createRepos(db: Db, clock: Clock, ids: IdSource): StoreRepos {
     queue: createQueueRepo(db, clock, ids),
     events: createEventsRepo(db, clock),
     worktrees: createWorktreesRepo(db, clock),
+    intake: createIntakeRepo(db, clock),
     effects: createEffectsRepo(db, clock),
     forgeData: { ...createForgeItemsRepo(db, clock), ...createForgeFeedbackRepo(db, clock) },
   };
