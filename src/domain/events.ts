@@ -15,6 +15,8 @@ export const eventTypes = {
   'checks.finished': 'the project checks ended: passed, summary, fingerprint, output',
   'ci.failed': 'the forge reported failing checks on the head: sha, output',
   'git.commit': 'Looper committed: sha, committed (false when the commit already existed), what',
+  'git.push':
+    'Looper pushed the branch: branch, sha, pushed (false when the remote was already there)',
   'step.failed': 'a step failed: stage, attempt, failure_class, reason',
   'worktree.removed': 'a worktree was removed: path',
   'worktree.kept': 'a worktree was kept because it is dirty: path, reason',

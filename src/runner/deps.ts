@@ -3,8 +3,8 @@ import type { AgentRunner, ProcessResult, ProcessSpec } from '../agents/index.js
 import type { Config } from '../config/index.js';
 import type { Clock, IdSource } from '../domain/index.js';
 import type { Forge } from '../forge/index.js';
-import type { Git } from '../git/index.js';
-import type { AppendEvent, EventRecord, Store } from '../store/index.js';
+import type { Git, GitAuth } from '../git/index.js';
+import type { AppendEvent, EventRecord, ProjectRecord, Store } from '../store/index.js';
 
 /** Stores an event and hands it to live subscribers (SSE). */
 export interface EventSink {
@@ -18,9 +18,23 @@ export interface RunnerLog {
   error(data: object, message: string): void;
 }
 
+/** How the runner reaches one project: its forge, the clone to work from, and whether to push. */
+export interface ProjectAccess {
+  forge: Forge;
+  /** The repository worktrees are cut from: the project's own path, or Looper's clone of the forge. */
+  repoPath(): Promise<string>;
+  /** Where new branches start and what diffs compare against (`main`, or `origin/main` in a clone). */
+  baseRef: string;
+  /** Set for hosted forges: every Looper commit is pushed, with these credentials. */
+  push: { auth?: GitAuth } | null;
+}
+
 export interface RunnerDeps {
   store: Store;
+  /** The local forge: projects without a hosted forge use it. */
   forge: Forge;
+  /** Access to hosted-forge projects; without it every project is local. */
+  access?: (project: ProjectRecord) => ProjectAccess;
   git: Git;
   agents: AgentRunner;
   runProcess: (spec: ProcessSpec) => Promise<ProcessResult>;

@@ -20,9 +20,9 @@ export async function ensurePullRequest(
   ctx: LoopContext,
   summary: string,
 ): Promise<number> {
-  const existing = await deps.forge.findPullRequest(ctx.ref, { head: ctx.branch });
+  const existing = await ctx.forge.findPullRequest(ctx.ref, { head: ctx.branch });
   if (existing && (existing.state === 'draft' || existing.state === 'open')) return existing.number;
-  const pr = await deps.forge.openPullRequest(ctx.ref, {
+  const pr = await ctx.forge.openPullRequest(ctx.ref, {
     head: ctx.branch,
     base: ctx.baseBranch,
     title: `[Looper] ${ctx.loop.title}`,
@@ -55,13 +55,14 @@ async function applyOne(
         type: 'git.commit',
         data: { sha: commit.sha, committed: commit.committed, what: 'spec' },
       });
+      await pushBranch(deps, ctx);
       patch.prNumber = await ensurePullRequest(deps, ctx, `Spec: \`${ctx.specPath}\``);
       return;
     }
     case 'publish_review': {
       if (prNumber === null) return;
       const headSha = await deps.git.headSha(ctx.worktree);
-      await deps.forge.publishReview(ref, prNumber, {
+      await ctx.forge.publishReview(ref, prNumber, {
         key: `${loop.id}:review:${headSha}`,
         headSha,
         // Looper never approves its own PR: an approval is published as a comment review.
@@ -72,14 +73,14 @@ async function applyOne(
       return;
     }
     case 'mark_ready':
-      if (prNumber !== null) await deps.forge.markReady(ref, prNumber);
+      if (prNumber !== null) await ctx.forge.markReady(ref, prNumber);
       return;
     case 'set_state_label':
-      await deps.forge.setStateLabel(ref, loop.number, stateLabels[effect.stage]);
+      await ctx.forge.setStateLabel(ref, loop.number, stateLabels[effect.stage]);
       return;
     case 'report': {
-      const pr = prNumber === null ? null : await deps.forge.getPullRequest(ref, prNumber);
-      await deps.forge.upsertComment(
+      const pr = prNumber === null ? null : await ctx.forge.getPullRequest(ref, prNumber);
+      await ctx.forge.upsertComment(
         ref,
         loop.number,
         trackingKey,
@@ -101,8 +102,24 @@ async function applyOne(
   }
 }
 
+/** Pushes the loop's branch when the project lives on a hosted forge; a no-op for local projects. */
+export async function pushBranch(deps: RunnerDeps, ctx: LoopContext): Promise<void> {
+  if (ctx.push === null) return;
+  const result = await deps.git.push({
+    path: ctx.worktree,
+    branch: ctx.branch,
+    auth: ctx.push.auth,
+  });
+  await deps.events.emit({
+    loopId: ctx.loop.id,
+    type: 'git.push',
+    data: { branch: ctx.branch, sha: result.sha, pushed: result.pushed },
+  });
+}
+
 async function cleanupWorktree(deps: RunnerDeps, ctx: LoopContext): Promise<void> {
-  if (ctx.project.path === null || ctx.worktree === '') return;
+  const record = await deps.store.worktrees.getWorktree(ctx.loop.id);
+  if (record === null || record.removedAt !== null || ctx.worktree === '') return;
   if (await deps.git.isDirty(ctx.worktree)) {
     await deps.events.emit({
       loopId: ctx.loop.id,
@@ -111,7 +128,7 @@ async function cleanupWorktree(deps: RunnerDeps, ctx: LoopContext): Promise<void
     });
     return;
   }
-  await deps.git.removeWorktree({ repoPath: ctx.project.path, path: ctx.worktree });
+  await deps.git.removeWorktree({ repoPath: record.repoPath, path: ctx.worktree });
   await deps.store.worktrees.markWorktreeRemoved(ctx.loop.id);
   await deps.events.emit({
     loopId: ctx.loop.id,

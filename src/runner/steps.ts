@@ -2,7 +2,7 @@
 // the state machine takes next.
 import { type LoopEvent, type ReviewResult, stepFor, textFingerprint } from '../domain/index.js';
 import type { RunnerDeps } from './deps.js';
-import { ensurePullRequest } from './effects.js';
+import { ensurePullRequest, pushBranch } from './effects.js';
 import type { LoopContext } from './loop-context.js';
 import { runChecks } from './run-checks.js';
 import { type PromptExtras, type RoleRun, runRole } from './run-role.js';
@@ -172,9 +172,10 @@ async function publish(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult> 
     type: 'git.commit',
     data: { sha: commit.sha, committed: commit.committed, what: 'work' },
   });
+  await pushBranch(deps, ctx);
   const prNumber = await ensurePullRequest(deps, ctx, summary);
-  await deps.forge.updatePullRequest(ctx.ref, prNumber, { headSha: commit.sha });
-  await deps.forge.setCommitStatus(ctx.ref, commit.sha, {
+  await ctx.forge.updatePullRequest(ctx.ref, prNumber, { headSha: commit.sha });
+  await ctx.forge.setCommitStatus(ctx.ref, commit.sha, {
     context: 'looper/checks',
     state: 'success',
     description:
@@ -191,7 +192,7 @@ async function review(
   signal: AbortSignal,
 ): Promise<StepResult> {
   const headSha = await deps.git.headSha(ctx.worktree);
-  const ci = await deps.forge.getChecks(ctx.ref, headSha);
+  const ci = await ctx.forge.getChecks(ctx.ref, headSha);
   if (ci.state === 'failure') {
     const failing = ci.items.filter((i) => i.state === 'failure');
     const output = failing.map((i) => `${i.name}: ${i.description}`).join('\n');
