@@ -8,6 +8,7 @@ import { bearerGuard, hostGuard } from './guards.js';
 import { createRoutes } from './routes.js';
 import type { LooperService } from './service.js';
 import { createStreamRegistry } from './stream-registry.js';
+import { type WebhookReceiver, webhookHandler } from './webhooks.js';
 
 export interface ApiAppOptions {
   service: LooperService;
@@ -25,6 +26,8 @@ export interface ApiAppOptions {
   logPollMs?: number;
   /** Largest accepted request body; default 1 MiB. */
   maxBodyBytes?: number;
+  /** Receives `POST /webhooks/github`; without it the route answers 404. */
+  webhooks?: WebhookReceiver;
 }
 
 /** The Hono app plus the means to end its long-lived streams when the server stops. */
@@ -38,6 +41,9 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   const { logger } = options;
   const app = new Hono();
 
+  // Registered before the guards: a delivery is authenticated by its signature, and arrives through
+  // a tunnel or proxy with a foreign Host header.
+  if (options.webhooks) app.post('/webhooks/github', webhookHandler(options.webhooks, logger));
   app.use('*', hostGuard({ host: options.host, port: options.port }));
   app.use('*', bearerGuard(options.token));
   app.use(

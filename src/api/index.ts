@@ -23,3 +23,4 @@ export { formatEvent } from './event-stream.js';
 export type { ApiServer, ApiServerOptions } from './server.js';
 export { startApiServer } from './server.js';
 export type { EventQuery, LooperService, LoopFilter } from './service.js';
+export type { WebhookDelivery, WebhookOutcome, WebhookReceiver } from './webhooks.js';
