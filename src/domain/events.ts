@@ -15,6 +15,7 @@ export const eventTypes = {
   'checks.finished': 'the project checks ended: passed, summary, fingerprint, output',
   'ci.failed': 'the forge reported failing checks on the head: sha, output',
   'git.commit': 'Looper committed: sha, committed (false when the commit already existed), what',
+  'pr.opened': 'Looper opened a pull request: project_id, number, head',
   'git.push':
     'Looper pushed the branch: branch, sha, pushed (false when the remote was already there)',
   'step.failed': 'a step failed: stage, attempt, failure_class, reason',

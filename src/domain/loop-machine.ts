@@ -218,7 +218,12 @@ function step(loop: LoopState, event: LoopEvent, ctx: TransitionContext): Transi
     case 'step_failed':
       return stepFailed(loop, event);
     case 'tick':
-      return { ok: true, loop, effects: [] };
+      // Nothing changes; the tracking comment is refreshed (`/looper status`).
+      return {
+        ok: true,
+        loop,
+        effects: [{ type: 'report', stage: loop.stage, reason: loop.reason }],
+      };
     case 'retry':
       return retry(loop, event.mode, ctx.now);
     case 'pr_merged':

@@ -1,0 +1,173 @@
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Config, defaultConfig } from '../config/index.js';
+import type { LoopEvent } from '../domain/index.js';
+import { openStore, type ProjectRecord, type Store } from '../store/index.js';
+import { createIntake, type Permission, parseCommand, type Trigger } from './intake.js';
+import { triggerFromWebhook } from './webhook-triggers.js';
+
+const require = createRequire(import.meta.url);
+const examples = require('@octokit/webhooks-examples') as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
+const example = (name: string, action: string) =>
+  examples.find((e) => e.name === name)?.examples.find((x) => x.action === action) as Record<
+    string,
+    unknown
+  >;
+
+let store: Store;
+let project: ProjectRecord;
+let enqueued: string[];
+let controls: LoopEvent[];
+let permissions: Record<string, Permission>;
+let config: Config;
+
+function intake() {
+  return createIntake({
+    store,
+    events: { emit: (e) => store.events.appendEvent(e) },
+    runner: {
+      control: async (_id, event) => {
+        controls.push(event);
+        return { loop: await store.loops.getLoop(_id), requeue: event.type === 'retry' };
+      },
+    },
+    enqueue: async (loopId) => {
+      enqueued.push(loopId);
+    },
+    trustFor: () => ({ permissionOf: async (_p, user) => permissions[user] ?? 'none' }),
+    config,
+  });
+}
+
+function label(actor: string, name = 'looper:plan', number = 7): Trigger {
+  return {
+    type: 'label',
+    project,
+    number,
+    isPullRequest: false,
+    label: name,
+    actor,
+    title: 'Fix it',
+    body: 'body',
+    source: 'webhook',
+  };
+}
+
+beforeEach(async () => {
+  store = await openStore({
+    dataDir: mkdtempSync(join(tmpdir(), 'looper-intake-')),
+    clock: { now: () => Date.now() },
+  });
+  project = await store.projects.createProject({ name: 'r', forge: 'github', repo: 'octo/r' });
+  enqueued = [];
+  controls = [];
+  permissions = { maintainer: 'maintain', reader: 'read', writer: 'write' };
+  config = defaultConfig();
+});
+
+describe('intake: trust', () => {
+  it('starts one loop on the planned queue for a label by a user with write access', async () => {
+    const result = await intake().admit(label('writer'));
+    expect(result.accepted).toBe(true);
+    const loop = await store.loops.getLoop(result.loopId as string);
+    expect(loop).toMatchObject({ kind: 'issue', number: 7, title: 'Fix it', stage: 'queued' });
+    expect(enqueued).toEqual([loop.id]);
+  });
+
+  it('refuses a label by a user with read access and records why', async () => {
+    const result = await intake().admit(label('reader'));
+    expect(result).toMatchObject({
+      accepted: false,
+      reason: expect.stringContaining('read permission'),
+    });
+    expect(await store.loops.listLoops()).toHaveLength(0);
+    const refused = (await store.events.listEvents()).filter((e) => e.type === 'intake.refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.data).toMatchObject({ actor: 'reader', number: 7 });
+  });
+
+  it("never lets Looper's own actions or bots trigger work", async () => {
+    config = { ...config, github: { ...config.github, 'bot-login': 'looper-bot' } };
+    permissions['looper-bot'] = 'admin';
+    expect((await intake().admit(label('looper-bot'))).accepted).toBe(false);
+    expect((await intake().admit(label('dependabot[bot]'))).accepted).toBe(false);
+    expect(enqueued).toEqual([]);
+  });
+
+  it('trusts trust.allowed-users without asking the forge', async () => {
+    config = { ...config, trust: { 'allowed-users': ['Friend'] } };
+    expect((await intake().admit(label('friend'))).accepted).toBe(true);
+  });
+});
+
+describe('intake: dedupe and commands', () => {
+  it('does nothing for a second label while the loop is active, and starts anew after it ended', async () => {
+    const first = await intake().admit(label('writer'));
+    const second = await intake().admit(label('maintainer'));
+    expect(second).toMatchObject({
+      accepted: false,
+      reason: expect.stringContaining('already has an active loop'),
+    });
+    const loop = await store.loops.getLoop(first.loopId as string);
+    await store.loops.saveLoopState(
+      loop.id,
+      { state: { ...loop.state, stage: 'ready' }, pendingEffects: [] },
+      loop.version,
+    );
+    const third = await intake().admit(label('writer'));
+    expect(third.accepted).toBe(true);
+    expect(third.loopId).not.toBe(first.loopId);
+  });
+
+  it('turns trusted /looper comments into control events', async () => {
+    await intake().admit(label('writer'));
+    const comment = (body: string, actor = 'writer'): Trigger => ({
+      type: 'comment',
+      project,
+      number: 7,
+      isPullRequest: false,
+      actor,
+      body,
+      source: 'poll',
+    });
+    expect((await intake().admit(comment('/looper stop'))).accepted).toBe(true);
+    expect((await intake().admit(comment('thanks!'))).accepted).toBe(false);
+    expect((await intake().admit(comment('/looper retry', 'reader'))).accepted).toBe(false);
+    expect(controls.map((c) => c.type)).toEqual(['cancel']);
+  });
+
+  it('parses commands anywhere at the start of a line', () => {
+    expect(parseCommand('please\n/looper approve')).toBe('approve');
+    expect(parseCommand('/LOOPER STATUS')).toBe('status');
+    expect(parseCommand('/looper dance')).toBeNull();
+  });
+});
+
+describe('webhook triggers', () => {
+  it('reads a labeled issue and a created comment from GitHub example payloads', async () => {
+    const labeled = example('issues', 'labeled');
+    const repo = (labeled.repository as { full_name: string }).full_name;
+    const find = async (name: string) => (name === repo ? project : null);
+    const trigger = await triggerFromWebhook('issues', labeled, find);
+    expect(trigger).toMatchObject({
+      type: 'label',
+      isPullRequest: false,
+      source: 'webhook',
+      project: { id: project.id },
+    });
+    const created = example('issue_comment', 'created');
+    const commentRepo = (created.repository as { full_name: string }).full_name;
+    const comment = await triggerFromWebhook('issue_comment', created, async (name) =>
+      name === commentRepo ? project : null,
+    );
+    expect(comment).toMatchObject({ type: 'comment' });
+    expect(await triggerFromWebhook('issues', labeled, async () => null)).toBeNull();
+    expect(await triggerFromWebhook('star', labeled, find)).toBeNull();
+  });
+});

@@ -1,0 +1,203 @@
+// The one admit path for work from a forge (webhook and poller alike): who did it (trust, the
+// self-trigger guard), what it asks for (label or comment command), and whether the target already
+// has a live loop (dedupe). Refusals are recorded as events, never silently dropped.
+import type { Config } from '../config/index.js';
+import { type LoopEvent, LooperError } from '../domain/index.js';
+import type { ProjectRef } from '../forge/index.js';
+import type { EventSink, LoopRunner } from '../runner/index.js';
+import type { ProjectRecord, Store } from '../store/index.js';
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
+/** What intake asks of a hosted forge. */
+export interface TrustSource {
+  permissionOf(project: ProjectRef, user: string): Promise<Permission>;
+}
+
+export type Trigger =
+  | {
+      type: 'label';
+      project: ProjectRecord;
+      number: number;
+      isPullRequest: boolean;
+      label: string;
+      actor: string;
+      title: string;
+      body: string;
+      source: 'webhook' | 'poll';
+    }
+  | {
+      type: 'comment';
+      project: ProjectRecord;
+      number: number;
+      isPullRequest: boolean;
+      actor: string;
+      body: string;
+      source: 'webhook' | 'poll';
+    };
+
+export interface AdmitResult {
+  accepted: boolean;
+  reason: string;
+  loopId?: string;
+}
+
+export interface IntakeDeps {
+  store: Store;
+  events: EventSink;
+  runner: Pick<LoopRunner, 'control'>;
+  enqueue: (loopId: string, queue: 'planned' | 'manual' | 'auto') => Promise<void>;
+  trustFor: (project: ProjectRecord) => TrustSource;
+  config: Config;
+}
+
+const writeLevels: readonly Permission[] = ['admin', 'maintain', 'write'];
+const commandPattern = /^\s*\/looper\s+(stop|retry|approve|status)\b/im;
+
+export function parseCommand(body: string): 'stop' | 'retry' | 'approve' | 'status' | null {
+  const match = commandPattern.exec(body);
+  return match ? (match[1]?.toLowerCase() as 'stop' | 'retry' | 'approve' | 'status') : null;
+}
+
+export function createIntake(deps: IntakeDeps) {
+  const ref = (project: ProjectRecord): ProjectRef => ({
+    id: project.id,
+    repo: project.repo,
+    path: project.path,
+  });
+
+  async function refuse(trigger: Trigger, reason: string): Promise<AdmitResult> {
+    await deps.events.emit({
+      type: 'intake.refused',
+      data: {
+        repo: trigger.project.repo,
+        number: trigger.number,
+        actor: trigger.actor,
+        trigger: trigger.type,
+        source: trigger.source,
+        reason,
+      },
+    });
+    return { accepted: false, reason };
+  }
+
+  async function trusted(trigger: Trigger): Promise<string | null> {
+    const bot = deps.config.github['bot-login'];
+    if (bot !== '' && trigger.actor.toLowerCase() === bot.toLowerCase())
+      return "Looper's own action never triggers work";
+    if (trigger.actor.endsWith('[bot]')) return `${trigger.actor} is a bot`;
+    const allowed = deps.config.trust['allowed-users'].map((u) => u.toLowerCase());
+    if (allowed.includes(trigger.actor.toLowerCase())) return null;
+    const permission = await deps
+      .trustFor(trigger.project)
+      .permissionOf(ref(trigger.project), trigger.actor);
+    return writeLevels.includes(permission)
+      ? null
+      : `${trigger.actor} has ${permission} permission; write, maintain or admin is needed`;
+  }
+
+  async function startIssueLoop(
+    trigger: Extract<Trigger, { type: 'label' }>,
+  ): Promise<AdmitResult> {
+    const active = await deps.store.loops.findActiveLoopForTarget(
+      trigger.project.id,
+      'issue',
+      trigger.number,
+    );
+    if (active)
+      return refuse(trigger, `issue #${trigger.number} already has an active loop (${active.id})`);
+    const loop = await deps.store.loops.createLoop({
+      projectId: trigger.project.id,
+      kind: 'issue',
+      number: trigger.number,
+      title: trigger.title,
+      body: trigger.body,
+    });
+    await deps.events.emit({
+      loopId: loop.id,
+      type: 'loop.created',
+      data: {
+        project: trigger.project.name,
+        number: trigger.number,
+        title: trigger.title,
+        queue: 'planned',
+        actor: trigger.actor,
+        source: trigger.source,
+      },
+    });
+    await deps.enqueue(loop.id, 'planned');
+    return { accepted: true, reason: `loop ${loop.id} queued`, loopId: loop.id };
+  }
+
+  async function controlLatest(trigger: Trigger, event: LoopEvent): Promise<AdmitResult> {
+    const loops = await deps.store.loops.listLoops({ projectId: trigger.project.id, limit: 500 });
+    const loop = loops.find((l) => l.kind === 'issue' && l.number === trigger.number);
+    if (!loop) return refuse(trigger, `no loop for #${trigger.number}`);
+    try {
+      const result = await deps.runner.control(loop.id, event);
+      if (result.requeue) await deps.enqueue(loop.id, 'planned');
+      return { accepted: true, reason: `${event.type} applied to ${loop.id}`, loopId: loop.id };
+    } catch (error) {
+      if (error instanceof LooperError && error.code === 'invalid_transition')
+        return refuse(trigger, error.message);
+      throw error;
+    }
+  }
+
+  async function label(trigger: Extract<Trigger, { type: 'label' }>): Promise<AdmitResult> {
+    switch (trigger.label) {
+      case 'looper:plan':
+        if (trigger.isPullRequest) return refuse(trigger, 'looper:plan belongs on an issue');
+        return startIssueLoop(trigger);
+      case 'looper:approve':
+        return controlLatest(trigger, { type: 'approved' });
+      case 'looper:review':
+      case 'looper:fix':
+        return refuse(
+          trigger,
+          `${trigger.label} (review and fix loops on pull requests) is not supported yet`,
+        );
+      default:
+        return { accepted: false, reason: `label ${trigger.label} is not Looper's` };
+    }
+  }
+
+  async function comment(trigger: Extract<Trigger, { type: 'comment' }>): Promise<AdmitResult> {
+    const command = parseCommand(trigger.body);
+    switch (command) {
+      case null:
+        return { accepted: false, reason: 'not a /looper command' };
+      case 'stop':
+        return controlLatest(trigger, {
+          type: 'cancel',
+          reason: `stopped by ${trigger.actor} with /looper stop`,
+        });
+      case 'retry':
+        return controlLatest(trigger, { type: 'retry', mode: 'resume' });
+      case 'approve':
+        return controlLatest(trigger, { type: 'approved' });
+      case 'status':
+        return controlLatest(trigger, { type: 'tick' });
+      default: {
+        const never: never = command;
+        throw new Error(`unknown command ${String(never)}`);
+      }
+    }
+  }
+
+  return {
+    async admit(trigger: Trigger): Promise<AdmitResult> {
+      if (trigger.type === 'label' && !trigger.label.startsWith('looper:')) {
+        return { accepted: false, reason: `label ${trigger.label} is not Looper's` };
+      }
+      if (trigger.type === 'comment' && parseCommand(trigger.body) === null) {
+        return { accepted: false, reason: 'not a /looper command' };
+      }
+      const distrust = await trusted(trigger);
+      if (distrust !== null) return refuse(trigger, distrust);
+      return trigger.type === 'label' ? label(trigger) : comment(trigger);
+    },
+  };
+}
+
+export type Intake = ReturnType<typeof createIntake>;

@@ -1,0 +1,99 @@
+// Turns a GitHub webhook delivery into an intake trigger. Only the events Looper acts on become
+// triggers; the payload fields it relies on are validated here, at the boundary.
+import { z } from 'zod';
+import type { ProjectRecord } from '../store/index.js';
+import type { Trigger } from './intake.js';
+
+const Repo = z.object({ full_name: z.string() });
+const User = z.object({ login: z.string() });
+const Issue = z.object({
+  number: z.number().int(),
+  title: z.string(),
+  body: z.string().nullable().optional(),
+  pull_request: z.unknown().optional(),
+});
+
+const LabeledIssue = z.object({
+  action: z.literal('labeled'),
+  label: z.object({ name: z.string() }),
+  issue: Issue,
+  repository: Repo,
+  sender: User,
+});
+const LabeledPull = z.object({
+  action: z.literal('labeled'),
+  label: z.object({ name: z.string() }),
+  pull_request: z.object({
+    number: z.number().int(),
+    title: z.string(),
+    body: z.string().nullable().optional(),
+  }),
+  repository: Repo,
+  sender: User,
+});
+const CreatedComment = z.object({
+  action: z.literal('created'),
+  comment: z.object({ body: z.string(), user: User }),
+  issue: Issue,
+  repository: Repo,
+});
+
+export async function triggerFromWebhook(
+  event: string,
+  payload: Record<string, unknown>,
+  projectFor: (repo: string) => Promise<ProjectRecord | null>,
+): Promise<Trigger | null> {
+  if (event === 'issues') {
+    const parsed = LabeledIssue.safeParse(payload);
+    if (!parsed.success) return null;
+    const p = parsed.data;
+    const project = await projectFor(p.repository.full_name);
+    if (!project) return null;
+    return {
+      type: 'label',
+      project,
+      number: p.issue.number,
+      isPullRequest: false,
+      label: p.label.name,
+      actor: p.sender.login,
+      title: p.issue.title,
+      body: p.issue.body ?? '',
+      source: 'webhook',
+    };
+  }
+  if (event === 'pull_request') {
+    const parsed = LabeledPull.safeParse(payload);
+    if (!parsed.success) return null;
+    const p = parsed.data;
+    const project = await projectFor(p.repository.full_name);
+    if (!project) return null;
+    return {
+      type: 'label',
+      project,
+      number: p.pull_request.number,
+      isPullRequest: true,
+      label: p.label.name,
+      actor: p.sender.login,
+      title: p.pull_request.title,
+      body: p.pull_request.body ?? '',
+      source: 'webhook',
+    };
+  }
+  if (event === 'issue_comment') {
+    const parsed = CreatedComment.safeParse(payload);
+    if (!parsed.success) return null;
+    const p = parsed.data;
+    const project = await projectFor(p.repository.full_name);
+    if (!project) return null;
+    return {
+      type: 'comment',
+      project,
+      number: p.issue.number,
+      isPullRequest: p.issue.pull_request !== undefined,
+      actor: p.comment.user.login,
+      body: p.comment.body,
+      source: 'webhook',
+    };
+  }
+  return null;
+}
