@@ -1,0 +1,79 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.js';
+import { openStore } from '../store/index.js';
+import { createIntake } from './intake.js';
+import {
+  createPoller,
+  type PolledComment,
+  type PolledLabelEvent,
+  type PollSource,
+} from './poller.js';
+
+const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function labeled(id: number, number: number, actor = 'writer'): PolledLabelEvent {
+  return {
+    id,
+    event: 'labeled',
+    label: 'looper:plan',
+    actor,
+    number,
+    title: `Issue ${number}`,
+    body: '',
+    isPullRequest: false,
+  };
+}
+
+async function setup() {
+  const store = await openStore({
+    dataDir: mkdtempSync(join(tmpdir(), 'looper-poll-')),
+    clock: { now: () => Date.now() },
+  });
+  await store.projects.createProject({ name: 'o/r', forge: 'github', repo: 'o/r' });
+  await store.projects.createProject({ name: 'local', forge: 'local', path: '/tmp/x' });
+  const feed: { events: PolledLabelEvent[] | null; comments: PolledComment[] | null } = {
+    events: [],
+    comments: [],
+  };
+  const asked: string[] = [];
+  const source: PollSource = {
+    issueEvents: async (p) => {
+      asked.push(`events:${p.repo}`);
+      return feed.events;
+    },
+    issueComments: async () => feed.comments,
+  };
+  const enqueued: string[] = [];
+  const intake = createIntake({
+    store,
+    events: { emit: (e) => store.events.appendEvent(e) },
+    runner: { control: async () => ({ loop: await store.loops.getLoop('x'), requeue: false }) },
+    enqueue: async (id) => {
+      enqueued.push(id);
+    },
+    trustFor: () => ({ permissionOf: async (_p, user) => (user === 'writer' ? 'write' : 'read') }),
+    config: defaultConfig(),
+  });
+  const poller = createPoller({ store, intake, sourceFor: () => source, intervalMs: 60_000, log });
+  return { store, feed, asked, enqueued, poller };
+}
+
+describe('poller', () => {
+  it('acts only on what happens after the first poll, once, and only for hosted-forge projects', async () => {
+    const { feed, asked, enqueued, poller } = await setup();
+    feed.events = [labeled(10, 1)];
+    expect(await poller.pollOnce()).toBe(0);
+    expect(asked).toEqual(['events:o/r']);
+    feed.events = [labeled(10, 1), labeled(11, 2), labeled(12, 3, 'reader')];
+    expect(await poller.pollOnce()).toBe(1);
+    expect(enqueued).toHaveLength(1);
+    feed.events = null;
+    expect(await poller.pollOnce()).toBe(0);
+    feed.events = [labeled(10, 1), labeled(11, 2), labeled(12, 3, 'reader')];
+    expect(await poller.pollOnce()).toBe(0);
+    expect(enqueued).toHaveLength(1);
+  });
+});

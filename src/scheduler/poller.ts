@@ -1,0 +1,146 @@
+// The poller: every `daemon.poll-interval-secs`, asks each hosted-forge project for new issue events
+// (labels) and comments with conditional requests, so an idle repository costs no counted requests.
+// New items become triggers on the same admit path as webhooks; history before the first poll is
+// never acted on.
+import type { ProjectRef } from '../forge/index.js';
+import type { RunnerLog } from '../runner/index.js';
+import type { ProjectRecord, Store } from '../store/index.js';
+import type { Intake, Trigger } from './intake.js';
+
+export interface PolledLabelEvent {
+  id: number;
+  event: string;
+  label: string | null;
+  actor: string;
+  number: number;
+  title: string;
+  body: string;
+  isPullRequest: boolean;
+}
+
+export interface PolledComment {
+  id: number;
+  number: number;
+  actor: string;
+  body: string;
+  isPullRequest: boolean;
+}
+
+/** One project's feeds; null means "not modified since the last request" (a free 304). */
+export interface PollSource {
+  issueEvents(project: ProjectRef): Promise<PolledLabelEvent[] | null>;
+  issueComments(project: ProjectRef): Promise<PolledComment[] | null>;
+}
+
+export interface PollerOptions {
+  store: Store;
+  intake: Pick<Intake, 'admit'>;
+  sourceFor: (project: ProjectRecord) => PollSource;
+  intervalMs: number;
+  log: RunnerLog;
+}
+
+export interface Poller {
+  start(): void;
+  stop(): void;
+  /** One pass over every hosted-forge project; returns how many triggers were admitted. */
+  pollOnce(): Promise<number>;
+}
+
+async function cursor(store: Store, key: string): Promise<number | null> {
+  const cached = await store.intake.getCached(key);
+  return cached ? Number(cached.body) : null;
+}
+
+export function createPoller(options: PollerOptions): Poller {
+  const { store, log } = options;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+
+  /** Feeds items newer than the stored cursor to `admit`; the first sight only sets the cursor. */
+  async function advance<T extends { id: number }>(
+    key: string,
+    items: T[] | null,
+    toTrigger: (item: T) => Trigger | null,
+  ): Promise<number> {
+    if (items === null || items.length === 0) return 0;
+    const last = await cursor(store, key);
+    const newest = Math.max(...items.map((i) => i.id));
+    let admitted = 0;
+    if (last !== null) {
+      for (const item of [...items].filter((i) => i.id > last).sort((a, b) => a.id - b.id)) {
+        const trigger = toTrigger(item);
+        if (trigger && (await options.intake.admit(trigger)).accepted) admitted++;
+      }
+    }
+    if (last === null || newest > last) await store.intake.putCached(key, null, String(newest));
+    return admitted;
+  }
+
+  async function pollProject(project: ProjectRecord): Promise<number> {
+    const ref = { id: project.id, repo: project.repo, path: project.path };
+    const source = options.sourceFor(project);
+    const events = await advance(
+      `cursor:events:${project.repo}`,
+      await source.issueEvents(ref),
+      (e) =>
+        e.event === 'labeled' && e.label
+          ? {
+              type: 'label',
+              project,
+              number: e.number,
+              isPullRequest: e.isPullRequest,
+              label: e.label,
+              actor: e.actor,
+              title: e.title,
+              body: e.body,
+              source: 'poll',
+            }
+          : null,
+    );
+    const comments = await advance(
+      `cursor:comments:${project.repo}`,
+      await source.issueComments(ref),
+      (c) => ({
+        type: 'comment',
+        project,
+        number: c.number,
+        isPullRequest: c.isPullRequest,
+        actor: c.actor,
+        body: c.body,
+        source: 'poll',
+      }),
+    );
+    return events + comments;
+  }
+
+  async function pollOnce(): Promise<number> {
+    let admitted = 0;
+    for (const project of await store.projects.listProjects()) {
+      if (project.forge !== 'github' || project.repo === null) continue;
+      try {
+        admitted += await pollProject(project);
+      } catch (error) {
+        log.warn({ repo: project.repo, error: String(error) }, 'polling a project failed');
+      }
+    }
+    return admitted;
+  }
+
+  return {
+    start() {
+      timer = setInterval(() => {
+        // One pass at a time: a slow forge never stacks polls.
+        if (running) return;
+        running = pollOnce().finally(() => {
+          running = null;
+        });
+      }, options.intervalMs);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+    pollOnce,
+  };
+}
