@@ -1,5 +1,5 @@
-// The forge's front door: the Forge interface the runner talks to, and the local forge that keeps
-// issues and PRs in the store. (GitHub arrives as github/ behind the same interface.)
+// The forge's front door: the Forge interface the runner talks to, the local forge that keeps
+// issues and PRs in the store, and the GitHub gateway (github/) behind the same interface.
 
 export { aggregateChecks, checkStateOfStatus } from './checks.js';
 export type {
@@ -21,5 +21,42 @@ export type {
   ReviewVerdict,
   UpdatePullRequest,
 } from './forge.js';
+export { createMemoryEtagCache } from './github/conditional.js';
+export type {
+  AnchoredComment,
+  AnchorResult,
+  CommentableLines,
+} from './github/diff-anchor.js';
+export {
+  anchorComments,
+  bodyWithUnplaced,
+  commentableLines,
+  parseUnifiedDiff,
+} from './github/diff-anchor.js';
+export { createGitHubForge } from './github/github-forge.js';
+export { looperLabels } from './github/labels.js';
+export {
+  commentMarker,
+  loopMarker,
+  readCommentKey,
+  readLoopMarker,
+} from './github/markers.js';
+export type {
+  ConditionalResult,
+  EtagCache,
+  ForgeLog,
+  GitHubForge,
+  GitHubForgeOptions,
+  GitHubIssueEvent,
+  GitHubIssueSummary,
+  GitHubUser,
+  LabelSpec,
+  Mergeability,
+  RateLimitSnapshot,
+  RateLimitWindow,
+  RepoPermission,
+  ReviewThread,
+  ReviewThreadComment,
+} from './github/types.js';
 export type { ForgeReview, LocalForge } from './local/local-forge.js';
 export { createLocalForge, localUrl } from './local/local-forge.js';
