@@ -14,6 +14,9 @@ afterEach(async () => {
   env = undefined;
 });
 
+/** `[scheduler] retry` with short delays (the defaults are 5 s, 10 s, …). */
+const fastRetries = { LOOPER_SCHEDULER_RETRY_BASE_DELAY_SECS: '0.2' };
+
 function smallRepo(): string {
   return makeRepo({ 'value.txt': 'bad\n' });
 }
@@ -45,10 +48,11 @@ describe('an agent that hangs', () => {
       env: {
         ...scriptAgentEnv(script, { E2E_PID_FILE: pids }),
         LOOPER_AGENT_IDLE_TIMEOUT_SECS: '2',
+        ...fastRetries,
       },
     });
 
-    // Backoff between attempts is 5 s then 10 s (±20%): about 20 s in all.
+    // Three 2 s idle timeouts with 0.2 s and 0.4 s (±20%) backoffs between them.
     const { code, data: loop } = await runToEnd(env, smallRepo(), 'Hang forever');
 
     expect(code).toBe(1);
@@ -88,9 +92,9 @@ describe('an agent that exits non-zero', () => {
       'crash.sh',
       'cat > /dev/null\necho "about to fail"\necho "fatal: the model went away" >&2\nexit 3\n',
     );
-    env = await createLooperEnv({ env: scriptAgentEnv(script) });
+    env = await createLooperEnv({ env: { ...scriptAgentEnv(script), ...fastRetries } });
 
-    // Two backoffs (5 s, 10 s ±20%): about 15 s.
+    // Two backoffs (0.2 s, 0.4 s ±20%).
     const { code, data: loop } = await runToEnd(env, smallRepo(), 'Crash');
 
     expect(code).toBe(1);

@@ -1,5 +1,6 @@
 // An in-memory LooperService for the API tests: the seam double, not Looper's real service.
 import { LooperError } from '../domain/index.js';
+import type { WorktreeCleanupView, WorktreeView } from './control-dto.js';
 import type { CreateLoopRequest, EventView, LoopView, RunView, StatusView } from './dto.js';
 import type { EventQuery, LooperService, LoopFilter } from './service.js';
 
@@ -136,6 +137,60 @@ export class FakeService implements LooperService {
     const cancelled = { ...loop, stage: 'cancelled' as const };
     this.loops.set(id, cancelled);
     return cancelled;
+  }
+
+  /** Control actions flip `paused` or set the stage; a terminal stage refuses pause and resume. */
+  async pauseLoop(id: string): Promise<LoopView> {
+    return this.control(id, 'pause', (loop) => !loop.paused, { paused: true });
+  }
+
+  async resumeLoop(id: string): Promise<LoopView> {
+    return this.control(id, 'resume', (loop) => loop.paused, { paused: false });
+  }
+
+  async approveLoop(id: string): Promise<LoopView> {
+    return this.control(id, 'approve', (loop) => loop.stage === 'awaiting_approval', {
+      stage: 'working',
+    });
+  }
+
+  readonly retryModes: string[] = [];
+  async retryLoop(id: string, mode: 'resume' | 'restart'): Promise<LoopView> {
+    this.retryModes.push(mode);
+    return this.control(
+      id,
+      'retry',
+      (loop) => loop.stage === 'needs_human' || loop.stage === 'failed',
+      { stage: mode === 'restart' ? 'planning' : 'working', reason: null },
+    );
+  }
+
+  readonly worktrees: WorktreeView[] = [];
+  readonly cleanups: { force: boolean }[] = [];
+  async listWorktrees(): Promise<WorktreeView[]> {
+    return this.worktrees;
+  }
+
+  async cleanupWorktrees(options: { force: boolean }): Promise<WorktreeCleanupView> {
+    this.cleanups.push(options);
+    return { removed: [], kept: [], retention_hours: 24 };
+  }
+
+  private async control(
+    id: string,
+    action: string,
+    allowed: (loop: LoopView) => boolean,
+    patch: Partial<LoopView>,
+  ): Promise<LoopView> {
+    const loop = await this.getLoop(id);
+    if (!allowed(loop)) {
+      throw new LooperError('invalid_transition', `cannot ${action} ${id} at stage ${loop.stage}`, {
+        details: { stage: loop.stage, paused: loop.paused },
+      });
+    }
+    const next = { ...loop, ...patch };
+    this.loops.set(id, next);
+    return next;
   }
 
   async getRun(id: string): Promise<RunView> {

@@ -2,6 +2,12 @@
 export type { ApiApp, ApiAppOptions } from './app.js';
 export { createApiApp } from './app.js';
 export type {
+  WorktreeCleanupView,
+  WorktreeKeptReason,
+  WorktreeView,
+} from './control-dto.js';
+export { CleanupWorktreesRequest, RetryLoopRequest } from './control-dto.js';
+export type {
   Envelope,
   EventView,
   HealthView,

@@ -2,6 +2,7 @@
 // the `{ ok: true, data }` envelope. Streams (SSE, followed logs) are built in their own files.
 import { Hono } from 'hono';
 import { LooperError } from '../domain/index.js';
+import { CleanupWorktreesRequest, RetryLoopRequest } from './control-dto.js';
 import {
   CreateLoopRequest,
   type Envelope,
@@ -62,6 +63,23 @@ export function createRoutes(deps: RouteDeps): Hono {
   v1.post('/loops/:id/cancel', async (c) =>
     c.json(ok(await service.cancelLoop(c.req.param('id')))),
   );
+  v1.post('/loops/:id/pause', async (c) => c.json(ok(await service.pauseLoop(c.req.param('id')))));
+  v1.post('/loops/:id/resume', async (c) =>
+    c.json(ok(await service.resumeLoop(c.req.param('id')))),
+  );
+  v1.post('/loops/:id/approve', async (c) =>
+    c.json(ok(await service.approveLoop(c.req.param('id')))),
+  );
+  v1.post('/loops/:id/retry', async (c) => {
+    const request = await readJsonBody(c, RetryLoopRequest);
+    return c.json(ok(await service.retryLoop(c.req.param('id'), request.mode)));
+  });
+
+  v1.get('/worktrees', async (c) => c.json(ok(await service.listWorktrees())));
+  v1.post('/worktrees/cleanup', async (c) => {
+    const request = await readJsonBody(c, CleanupWorktreesRequest);
+    return c.json(ok(await service.cleanupWorktrees({ force: request.force })));
+  });
 
   v1.get('/runs/:id', async (c) => c.json(ok(await service.getRun(c.req.param('id')))));
   v1.get('/runs/:id/log', async (c) => {

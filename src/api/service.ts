@@ -1,5 +1,6 @@
 // What the API needs from the rest of Looper. The daemon's composition root implements it; the API
 // never touches the store or scheduler directly.
+import type { WorktreeCleanupView, WorktreeView } from './control-dto.js';
 import type { CreateLoopRequest, EventView, LoopView, RunView, StatusView } from './dto.js';
 
 export interface LoopFilter {
@@ -23,6 +24,18 @@ export interface LooperService {
   createLoop(request: CreateLoopRequest): Promise<LoopView>;
   /** Throws LooperError('not_found' | 'invalid_transition'). */
   cancelLoop(id: string): Promise<LoopView>;
+  /**
+   * Control actions (SPEC §6). Each throws LooperError('not_found'), or 'invalid_transition' (409)
+   * naming the loop's stage when the loop's state does not allow it.
+   */
+  pauseLoop(id: string): Promise<LoopView>;
+  resumeLoop(id: string): Promise<LoopView>;
+  approveLoop(id: string): Promise<LoopView>;
+  retryLoop(id: string, mode: 'resume' | 'restart'): Promise<LoopView>;
+  /** Worktrees Looper has not removed yet, with their loop's stage, state and disk use. */
+  listWorktrees(): Promise<WorktreeView[]>;
+  /** Removes finished loops' worktrees older than `worktrees.retention-hours`; dirty ones need `force`. */
+  cleanupWorktrees(options: { force: boolean }): Promise<WorktreeCleanupView>;
   /** Throws LooperError('not_found'). */
   getRun(id: string): Promise<RunView>;
   listEvents(query: EventQuery): Promise<EventView[]>;

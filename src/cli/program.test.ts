@@ -140,7 +140,9 @@ describe('looper (parsing and exit codes)', () => {
     const io = captureIo();
 
     expect(await runCli(['run', 'lsit'], io)).toBe(2);
-    expect(io.stderrText()).toContain("'lsit' is not a subcommand of 'run' (list, logs, cancel)");
+    expect(io.stderrText()).toContain(
+      "'lsit' is not a subcommand of 'run' (list, logs, cancel, retry)",
+    );
   });
 
   it('prints help and the version with exit 0', async () => {

@@ -6,8 +6,10 @@ import pkg from '../../package.json' with { type: 'json' };
 import { registerDaemon } from './command-daemon.js';
 import { registerDemo } from './command-demo.js';
 import { registerInspect } from './command-inspect.js';
+import { registerLoop, registerRunRetry } from './command-loop.js';
 import { registerRun } from './command-run.js';
 import { registerStatus } from './command-status.js';
+import { registerWorktree } from './command-worktree.js';
 import type { CliIo, CommandHost } from './context.js';
 import { createOutput, exitCodes, type Output } from './output.js';
 
@@ -52,8 +54,11 @@ export function createProgram(host: CommandHost): Command {
     );
   registerStatus(program, host);
   registerRun(program, host);
+  registerRunRetry(program, host);
+  registerLoop(program, host);
   registerInspect(program, host);
   registerDaemon(program, host);
+  registerWorktree(program, host);
   registerDemo(program, host);
   return program;
 }

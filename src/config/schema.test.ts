@@ -16,6 +16,7 @@ describe('ConfigSchema', () => {
     expect(configSections).toEqual([
       'server',
       'daemon',
+      'scheduler',
       'storage',
       'github',
       'agent',
@@ -23,8 +24,16 @@ describe('ConfigSchema', () => {
       'vendors',
       'loop',
       'trust',
+      'worktrees',
       'projects',
     ]);
+    expect(config.scheduler.retry).toEqual({
+      'max-attempts': 3,
+      'base-delay-secs': 5,
+      'max-delay-secs': 300,
+    });
+    expect(config.worktrees['retention-hours']).toBe(24);
+    expect(config.loop['max-new-prs-per-hour']).toBe(10);
     expect(config.daemon).toEqual({
       'max-concurrent-loops': 4,
       'poll-interval-secs': 30,

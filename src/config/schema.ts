@@ -24,6 +24,22 @@ export function isStorageUrl(url: string): boolean {
   return url === '' || /^sqlite:\/\/.+/.test(url) || /^postgres(ql)?:\/\/.+/.test(url);
 }
 
+/** `[scheduler]`: how transient failures are retried (exponential backoff with jitter). */
+const Scheduler = z.strictObject({
+  retry: z
+    .strictObject({
+      'max-attempts': count(1).default(3),
+      'base-delay-secs': z.number().min(0).default(5),
+      'max-delay-secs': z.number().min(0).default(300),
+    })
+    .prefault({}),
+});
+
+/** `[worktrees]`: garbage collection of finished loops' worktrees. */
+const Worktrees = z.strictObject({
+  'retention-hours': z.number().min(0).default(24),
+});
+
 const Storage = z.strictObject({
   url: z
     .string()
@@ -117,6 +133,8 @@ const Loop = z.strictObject({
   'max-wall-minutes': count(1).default(240),
   'max-cost-usd': z.number().min(0).default(10),
   'ci-wait-minutes': count(0).default(10),
+  /** New pull requests one project may open per hour; 0 = no cap. */
+  'max-new-prs-per-hour': count(0).default(10),
   'check-timeout-secs': count(1).default(900),
   'auto-merge': z.boolean().default(false),
   'commit-author': z
@@ -149,6 +167,7 @@ const Project = z
 export const ConfigSchema = z.strictObject({
   server: Server.prefault({}),
   daemon: Daemon.prefault({}),
+  scheduler: Scheduler.prefault({}),
   storage: Storage.prefault({}),
   github: Github.prefault({}),
   agent: Agent.prefault({}),
@@ -156,6 +175,7 @@ export const ConfigSchema = z.strictObject({
   vendors: Vendors.prefault({}),
   loop: Loop.prefault({}),
   trust: Trust.prefault({}),
+  worktrees: Worktrees.prefault({}),
   projects: z.array(Project).default([]),
 });
 

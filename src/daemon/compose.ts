@@ -13,13 +13,26 @@ import { collectSecrets, type LoadedConfig } from '../config/index.js';
 import { createLocalForge } from '../forge/index.js';
 import { createGit } from '../git/index.js';
 import { createLoopRunner } from '../runner/index.js';
-import { createScheduler, recover } from '../scheduler/index.js';
+import {
+  createAdmission,
+  createIntake,
+  createPoller,
+  createScheduler,
+  recover,
+} from '../scheduler/index.js';
 import { createIdSource, openStore } from '../store/index.js';
 import { createEventBus } from './event-bus.js';
+import {
+  buildGitHubForge,
+  gitHubAccess,
+  gitHubPollSource,
+  gitHubWebhooks,
+} from './github-wiring.js';
 import { acquireLock } from './lock-file.js';
 import { createLogger } from './logger.js';
 import { createLooperService } from './looper-service.js';
 import { ensureNodeId } from './node-id.js';
+import { resolveGitHubToken, syncProjects } from './projects.js';
 import { systemClock } from './system.js';
 import { ensureToken } from './token.js';
 import { looperVersion } from './version.js';
@@ -55,7 +68,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 async function build(options: DaemonOptions, releaseLock: () => void): Promise<Daemon> {
   const { config, dataDir, storageUrl } = options.loaded;
   const token = ensureToken(dataDir);
-  const log = createLogger(dataDir, [token, ...collectSecrets(config)]);
+  const githubToken = resolveGitHubToken(config, options.env);
+  const log = createLogger(dataDir, [token, githubToken, ...collectSecrets(config)]);
   const clock = systemClock;
   const ids = createIdSource(clock);
   const nodeId = ensureNodeId(dataDir);
@@ -65,9 +79,16 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   );
   const forge = createLocalForge(store);
   const git = createGit({ dataDir, clock });
+  const projects = await syncProjects(store, config);
+  const github = projects.some((p) => p.forge === 'github')
+    ? buildGitHubForge(config, githubToken, store, log)
+    : null;
   const runner = createLoopRunner({
     store,
     forge,
+    ...(github
+      ? { access: gitHubAccess({ forge: github, git, config, dataDir, token: githubToken }) }
+      : {}),
     git,
     agents: createAgentRunner(),
     runProcess,
@@ -89,7 +110,34 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     nodeId,
     maxConcurrent: config.daemon['max-concurrent-loops'],
     leaseMs: config.daemon['lease-secs'] * 1000,
+    backoff: {
+      baseMs: config.scheduler.retry['base-delay-secs'] * 1000,
+      maxMs: config.scheduler.retry['max-delay-secs'] * 1000,
+    },
+    admission: createAdmission({
+      store,
+      clock,
+      projects: config.projects,
+      maxNewPrsPerHour: config.loop['max-new-prs-per-hour'],
+    }),
   });
+  const intake = createIntake({
+    store,
+    events: bus,
+    runner,
+    enqueue: (loopId, queue) => scheduler.enqueue(loopId, queue),
+    trustFor: () => github ?? { permissionOf: async () => 'none' },
+    config,
+  });
+  const poller = github
+    ? createPoller({
+        store,
+        intake,
+        sourceFor: () => gitHubPollSource(github),
+        intervalMs: config.daemon['poll-interval-secs'] * 1000,
+        log,
+      })
+    : null;
   await recover({
     store,
     nodeId,
@@ -118,9 +166,38 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     requestShutdown: options.onShutdownRequest,
   });
   const { host, port } = config.server;
-  const app = createApiApp({ service, token, host, port, version: looperVersion, logger: log });
+  const webhooks = github
+    ? gitHubWebhooks({ secret: config.github['webhook-secret'], store, intake })
+    : undefined;
+  const app = createApiApp({
+    service,
+    token,
+    host,
+    port,
+    version: looperVersion,
+    logger: log,
+    ...(webhooks ? { webhooks } : {}),
+  });
   const server = await startApiServer(app, { host, port });
   scheduler.start();
+  if (github) {
+    poller?.start();
+    for (const project of projects.filter((p) => p.forge === 'github')) {
+      // Labels get their colours once; a failure here only costs colours, GitHub creates missing labels.
+      github
+        .ensureLabels({ id: project.id, repo: project.repo, path: project.path })
+        .catch((error: unknown) => {
+          log.warn({ repo: project.repo, error: String(error) }, 'could not create Looper labels');
+        });
+    }
+  }
+  // Finished loops' worktrees past `worktrees.retention-hours` are removed hourly (dirty ones stay).
+  const gc = setInterval(() => {
+    service.cleanupWorktrees({ force: false }).catch((error: unknown) => {
+      log.warn({ error: String(error) }, 'worktree cleanup failed');
+    });
+  }, 3_600_000);
+  gc.unref();
   const url = `http://${host}:${server.port}`;
   log.info(
     { url, dataDir, nodeId, version: looperVersion, config: options.loaded.file },
@@ -135,6 +212,8 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     stop(graceMs = config.daemon['shutdown-grace-secs'] * 1000) {
       stopped ??= (async () => {
         log.info({ graceMs }, 'looperd stopping');
+        clearInterval(gc);
+        poller?.stop();
         await scheduler.stop(graceMs);
         await server.close();
         await store.close();

@@ -19,7 +19,9 @@ import { detectChecks, type LoopRunner } from '../runner/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { LoopRecord, ProjectRecord, Store } from '../store/index.js';
 import type { EventBus } from './event-bus.js';
+import { type ControlAction, controlLoop } from './loop-control.js';
 import { eventView, loopView, runView } from './views.js';
+import { cleanupWorktrees, listWorktreeViews } from './worktree-gc.js';
 
 export interface ServiceDeps {
   store: Store;
@@ -98,6 +100,17 @@ export function createLooperService(deps: ServiceDeps): LooperService {
       runs,
     });
   }
+
+  async function control(
+    id: string,
+    action: ControlAction,
+    mode?: 'resume' | 'restart',
+  ): Promise<LoopView> {
+    await controlLoop(deps, id, action, mode);
+    return view(await store.loops.getLoop(id), true);
+  }
+
+  const gcDeps = { ...deps, events: deps.bus };
 
   return {
     async status(): Promise<StatusView> {
@@ -178,10 +191,13 @@ export function createLooperService(deps: ServiceDeps): LooperService {
       return view(loop, true);
     },
 
-    async cancelLoop(id) {
-      await deps.runner.control(id, { type: 'cancel', reason: 'cancelled by a person' });
-      return view(await store.loops.getLoop(id), true);
-    },
+    cancelLoop: (id) => control(id, 'cancel'),
+    pauseLoop: (id) => control(id, 'pause'),
+    resumeLoop: (id) => control(id, 'resume'),
+    approveLoop: (id) => control(id, 'approve'),
+    retryLoop: (id, mode) => control(id, 'retry', mode),
+    listWorktrees: () => listWorktreeViews(gcDeps),
+    cleanupWorktrees: (options) => cleanupWorktrees(gcDeps, options),
 
     async getRun(id) {
       return runView(await store.runs.getRun(id));

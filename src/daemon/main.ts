@@ -39,6 +39,9 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     stopping = true;
+    process.stderr.write(
+      `looperd: stopping; running agents get up to ${loaded.config.daemon['shutdown-grace-secs']} s (signal again to exit now)\n`,
+    );
     await daemon.stop();
     process.exit(0);
   }

@@ -1,5 +1,8 @@
 // Commits a worktree's changes as Looper, idempotently: the `Looper-Effect` trailer carries the
 // effect key, so replaying a step after a crash finds the earlier commit instead of adding one.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LooperError } from '../domain/index.js';
 import { headSha } from './inspect.js';
 import { type GitContext, hasControlChars, resolveCommit } from './repo.js';
@@ -45,18 +48,27 @@ export async function commitAll(ctx: GitContext, input: CommitInput): Promise<Co
     ['user.email', identity.email],
     ['commit.gpgsign', 'false'],
   ].flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-  await runGit(
-    [
-      ...config,
-      'commit',
-      '--quiet',
-      '--no-verify',
-      '--cleanup=whitespace',
-      '--file=-',
-      `--trailer=${effectTrailer}: ${key}`,
-    ],
-    { ...opts, env: identityEnv(identity, ctx.now), input: input.message },
-  );
+  // The message goes in a file written before git starts: on stdin, a daemon killed mid-write
+  // would leave git a truncated (or empty) message that it commits with the trailer anyway.
+  const dir = mkdtempSync(join(tmpdir(), 'looper-msg-'));
+  const file = join(dir, 'message');
+  writeFileSync(file, input.message);
+  try {
+    await runGit(
+      [
+        ...config,
+        'commit',
+        '--quiet',
+        '--no-verify',
+        '--cleanup=whitespace',
+        `--file=${file}`,
+        `--trailer=${effectTrailer}: ${key}`,
+      ],
+      { ...opts, env: identityEnv(identity, ctx.now) },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return { sha: await headSha(ctx, input.path), committed: true };
 }
 

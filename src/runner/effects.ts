@@ -29,6 +29,12 @@ export async function ensurePullRequest(
     body: prBody(ctx.loop, summary),
     draft: true,
   });
+  // Counted by the scheduler against `loop.max-new-prs-per-hour`.
+  await deps.events.emit({
+    loopId: ctx.loop.id,
+    type: 'pr.opened',
+    data: { project_id: ctx.project.id, number: pr.number, head: ctx.branch },
+  });
   return pr.number;
 }
 

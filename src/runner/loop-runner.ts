@@ -14,6 +14,7 @@ import {
 import type { LoopRecord } from '../store/index.js';
 import type { RunnerDeps } from './deps.js';
 import { applyEffects } from './effects.js';
+import { classifyStepError, type StepPhase } from './failure-class.js';
 import { type LoopContext, loadContext } from './loop-context.js';
 import { performStep, type StepResult } from './steps.js';
 
@@ -36,9 +37,6 @@ export interface LoopRunner {
   control(loopId: string, event: LoopEvent): Promise<ControlResult>;
 }
 
-/** Transient failures are retried this many times at one stage before a person is asked. */
-export const maxStepAttempts = 3;
-
 const durable = (effect: LoopEffect) => effect.type !== 'continue' && effect.type !== 'retry_later';
 
 interface Inflight {
@@ -49,6 +47,8 @@ interface Inflight {
 export function createLoopRunner(deps: RunnerDeps): LoopRunner {
   const inflight = new Map<string, Inflight>();
   const limits = loopLimits(deps.config);
+  /** Transient failures are retried this many times at one stage before a person is asked. */
+  const maxStepAttempts = deps.config.scheduler.retry['max-attempts'];
 
   function apply(state: LoopState, event: LoopEvent): { state: LoopState; effects: LoopEffect[] } {
     const result = transition(state, event, { now: deps.clock.now(), limits });
@@ -146,6 +146,30 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     return { type: 'step_failed', failureClass: step.failureClass, reason: step.reason };
   }
 
+  /** Prepares the worktree and performs the stage's step; what they throw becomes a failed step. */
+  async function prepareAndPerform(loop: LoopRecord, signal: AbortSignal): Promise<StepResult> {
+    const failed = async (error: unknown, phase: StepPhase): Promise<StepResult> => {
+      const classified = await classifyStepError(deps, loop, error, phase);
+      deps.log.warn(
+        { loopId: loop.id, stage: loop.stage, phase, ...classified, error: String(error) },
+        'step failed',
+      );
+      return { kind: 'failed', ...classified, costUsd: 0 };
+    };
+    let ctx: LoopContext;
+    try {
+      ctx = await loadContext(deps, loop);
+    } catch (error) {
+      return failed(error, 'prepare');
+    }
+    try {
+      return await performStep(deps, ctx, signal);
+    } catch (error) {
+      if (signal.aborted) return { kind: 'stopped' };
+      return failed(error, 'perform');
+    }
+  }
+
   /** `signal` aborts for shutdown or a person's stop; `shutdown` only for shutdown. */
   async function step(
     loopId: string,
@@ -154,8 +178,8 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
   ): Promise<StepOutcome> {
     let loop = await flush(await deps.store.loops.getLoop(loopId));
     if (isTerminalStage(loop.stage) || loop.paused) return { kind: 'done' };
-    const ctx = await loadContext(deps, loop);
-    const result = await performStep(deps, ctx, signal);
+    const before = loop;
+    const result = await prepareAndPerform(loop, signal);
     if (result.kind === 'wait') return result;
     if (result.kind === 'none') return { kind: 'done' };
     // Stopped for shutdown: the loop resumes later. Stopped by a person (cancel, pause): the control
@@ -163,7 +187,7 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     if (result.kind === 'stopped')
       return shutdown.aborted ? { kind: 'continue' } : { kind: 'done' };
     loop = await deps.store.loops.getLoop(loopId);
-    if (loop.version !== ctx.loop.version) return { kind: 'continue' };
+    if (loop.version !== before.version) return { kind: 'continue' };
     let state = loop.state;
     const effects: LoopEffect[] = [];
     if (result.costUsd > 0) state = apply(state, { type: 'cost', costUsd: result.costUsd }).state;

@@ -12,6 +12,14 @@ export type {
   TrustSource,
 } from './intake.js';
 export { createIntake, parseCommand } from './intake.js';
+export type {
+  PolledComment,
+  PolledLabelEvent,
+  Poller,
+  PollerOptions,
+  PollSource,
+} from './poller.js';
+export { createPoller } from './poller.js';
 export type { ProcessTable, RecoveryDeps, RecoveryReport } from './recovery.js';
 export { recover } from './recovery.js';
 export type { Scheduler, SchedulerOptions } from './scheduler.js';

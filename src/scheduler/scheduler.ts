@@ -1,10 +1,12 @@
 // The single-node scheduler: claims queue entries with a lease (manual > planned > auto, FIFO within a
-// queue), runs at most `daemon.max-concurrent-loops` loops at once, renews leases while a step runs,
-// and puts each entry back with a delay (retry, CI wait) or completes it (done, waiting for a person).
+// queue), runs at most `daemon.max-concurrent-loops` loops at once (and what the per-project rules in
+// admission.ts allow), renews leases while a step runs, and puts each entry back with a delay (retry,
+// CI wait) or completes it (done, waiting for a person).
 import { type Clock, isTerminalStage, type QueueName } from '../domain/index.js';
 import type { LoopRunner, RunnerLog, StepOutcome } from '../runner/index.js';
 import type { QueueEntryRecord, Store } from '../store/index.js';
-import { backoffDelayMs } from './backoff.js';
+import type { Admission } from './admission.js';
+import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 
 export interface SchedulerOptions {
   store: Store;
@@ -17,6 +19,10 @@ export interface SchedulerOptions {
   /** How often due entries (backoff, CI wait) are looked for when nothing wakes the scheduler. */
   pollMs?: number;
   random?: () => number;
+  /** Delays between retries of a transient failure (`[scheduler] retry`). */
+  backoff?: BackoffOptions;
+  /** Per-project limits; when set, entries are claimed one at a time so each claim sees the last. */
+  admission?: Admission | null;
 }
 
 export interface Scheduler {
@@ -41,6 +47,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     { entry: QueueEntryRecord; controller: AbortController; done: Promise<void> }
   >();
   let timer: NodeJS.Timeout | null = null;
+  /** Wakes the scheduler when the earliest delayed entry is due, rather than at the next poll. */
+  let wakeTimer: { at: number; handle: NodeJS.Timeout } | null = null;
   let stopping = false;
   let ticking = false;
   let again = false;
@@ -50,15 +58,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       case 'continue':
         await store.queue.release(entry.id, nodeId);
         return;
-      case 'retry_later':
+      case 'retry_later': {
+        const delayMs = backoffDelayMs(outcome.attempt, random, options.backoff);
         await store.queue.release(entry.id, nodeId, {
-          notBefore: clock.now() + backoffDelayMs(outcome.attempt, random),
+          notBefore: clock.now() + delayMs,
           error: outcome.reason,
         });
+        wakeIn(delayMs);
         return;
+      }
       case 'wait':
         if (outcome.delayMs !== undefined) {
           await store.queue.release(entry.id, nodeId, { notBefore: clock.now() + outcome.delayMs });
+          wakeIn(outcome.delayMs);
         } else {
           await store.queue.complete(entry.id, nodeId);
           await requeueIfLive(entry);
@@ -129,21 +141,44 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     try {
       do {
         again = false;
-        const free = options.maxConcurrent - running.size;
-        if (free <= 0 || stopping) break;
-        const claimed = await store.queue.claim({
-          owner: nodeId,
-          leaseMs: options.leaseMs,
-          now: clock.now(),
-          limit: free,
-          exclude: [...running.keys()],
-        });
-        for (const entry of claimed) launch(entry);
+        await claimWhileFree();
       } while (again);
     } catch (error) {
       log.error({ error: String(error) }, 'claiming work failed');
     } finally {
       ticking = false;
+    }
+  }
+
+  function wakeIn(delayMs: number): void {
+    if (stopping) return;
+    const at = clock.now() + delayMs;
+    if (wakeTimer !== null && wakeTimer.at <= at) return;
+    if (wakeTimer !== null) clearTimeout(wakeTimer.handle);
+    const handle = setTimeout(() => {
+      wakeTimer = null;
+      void tick();
+    }, delayMs);
+    handle.unref();
+    wakeTimer = { at, handle };
+  }
+
+  async function claimWhileFree(): Promise<void> {
+    const admission = options.admission ?? null;
+    for (;;) {
+      const free = options.maxConcurrent - running.size;
+      if (free <= 0 || stopping) return;
+      const active = [...running.keys()];
+      const held = admission ? await admission.blocked(active) : [];
+      const claimed = await store.queue.claim({
+        owner: nodeId,
+        leaseMs: options.leaseMs,
+        now: clock.now(),
+        limit: admission ? 1 : free,
+        exclude: [...active, ...held],
+      });
+      for (const entry of claimed) launch(entry);
+      if (claimed.length === 0 || !admission) return;
     }
   }
 
@@ -174,6 +209,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
+      if (wakeTimer !== null) clearTimeout(wakeTimer.handle);
+      wakeTimer = null;
       const all = Promise.all([...running.values()].map((r) => r.done));
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => {

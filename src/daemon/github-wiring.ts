@@ -1,0 +1,169 @@
+// Wires GitHub projects: the gateway (with ETags kept in the store), how the runner reaches a GitHub
+// project (clone, base ref, push with the token), the poller's feeds, and the webhook receiver. Only
+// the composition root uses this.
+import { join } from 'node:path';
+import type { WebhookReceiver } from '../api/index.js';
+import type { Config } from '../config/index.js';
+import {
+  createGitHubForge,
+  type EtagCache,
+  type GitHubForge,
+  type ProjectRef,
+} from '../forge/index.js';
+import type { Git } from '../git/index.js';
+import type { ProjectAccess, RunnerLog } from '../runner/index.js';
+import {
+  type Intake,
+  type PolledComment,
+  type PolledLabelEvent,
+  type PollSource,
+  triggerFromWebhook,
+} from '../scheduler/index.js';
+import type { ProjectRecord, Store } from '../store/index.js';
+import { cloneUrlFor } from './projects.js';
+
+export function storeEtags(store: Store): EtagCache {
+  return {
+    get: async (key) => (await store.intake.getCached(`etag:${key}`))?.etag ?? null,
+    set: (key, etag) => store.intake.putCached(`etag:${key}`, etag, ''),
+  };
+}
+
+export function buildGitHubForge(
+  config: Config,
+  token: string,
+  store: Store,
+  log: RunnerLog,
+): GitHubForge {
+  return createGitHubForge({
+    apiUrl: config.github['api-url'],
+    token,
+    log,
+    etags: storeEtags(store),
+  });
+}
+
+/** A GitHub project is worked on in Looper's clone (or the configured path), branched from origin. */
+export function gitHubAccess(options: {
+  forge: GitHubForge;
+  git: Git;
+  config: Config;
+  dataDir: string;
+  token: string;
+}) {
+  return (project: ProjectRecord): ProjectAccess => {
+    const repo = project.repo ?? '';
+    const auth = options.token === '' ? undefined : { token: options.token };
+    return {
+      forge: options.forge,
+      repoPath: () =>
+        options.git.ensureClone({
+          url: cloneUrlFor(options.config, repo),
+          dir: project.path ?? join(options.dataDir, 'repos', ...repo.split('/')),
+          auth,
+        }),
+      baseRef: `origin/${project.baseBranch}`,
+      push: { auth },
+    };
+  };
+}
+
+interface RawIssue {
+  number: number;
+  title: string;
+  body?: string | null;
+  pull_request?: unknown;
+}
+
+interface RawEvent {
+  id: number;
+  event: string;
+  actor?: { login: string } | null;
+  label?: { name: string } | null;
+  issue?: RawIssue | null;
+}
+
+interface RawComment {
+  id: number;
+  body?: string;
+  user?: { login: string } | null;
+  issue_url: string;
+  html_url: string;
+}
+
+/** The poller's feeds as conditional GETs: an unchanged repository answers 304, which is free. */
+export function gitHubPollSource(forge: GitHubForge): PollSource {
+  const parts = (project: ProjectRef) => {
+    const [owner = '', repo = ''] = (project.repo ?? '').split('/');
+    return { owner, repo };
+  };
+  return {
+    async issueEvents(project) {
+      const result = await forge.conditionalGet<RawEvent[]>(
+        'GET /repos/{owner}/{repo}/issues/events',
+        { ...parts(project), per_page: 100 },
+        `events:${project.repo}`,
+      );
+      if (result.notModified) return null;
+      return result.data.flatMap((e): PolledLabelEvent[] =>
+        e.issue
+          ? [
+              {
+                id: e.id,
+                event: e.event,
+                label: e.label?.name ?? null,
+                actor: e.actor?.login ?? '',
+                number: e.issue.number,
+                title: e.issue.title,
+                body: e.issue.body ?? '',
+                isPullRequest: e.issue.pull_request != null,
+              },
+            ]
+          : [],
+      );
+    },
+    async issueComments(project) {
+      const result = await forge.conditionalGet<RawComment[]>(
+        'GET /repos/{owner}/{repo}/issues/comments',
+        { ...parts(project), sort: 'created', direction: 'desc', per_page: 50 },
+        `comments:${project.repo}`,
+      );
+      if (result.notModified) return null;
+      return result.data.map(
+        (c): PolledComment => ({
+          id: c.id,
+          number: Number(c.issue_url.split('/').pop()),
+          actor: c.user?.login ?? '',
+          body: c.body ?? '',
+          isPullRequest: c.html_url.includes('/pull/'),
+        }),
+      );
+    },
+  };
+}
+
+/** Verified deliveries → de-duplicated by delivery id → triggers → the admit path. */
+export function gitHubWebhooks(options: {
+  secret: string;
+  store: Store;
+  intake: Pick<Intake, 'admit'>;
+}): WebhookReceiver {
+  return {
+    secret: options.secret,
+    async receive(delivery) {
+      const action = typeof delivery.payload.action === 'string' ? delivery.payload.action : null;
+      if (!(await options.store.intake.recordDelivery(delivery.id, delivery.event, action))) {
+        return { accepted: false, reason: `delivery ${delivery.id} was already received` };
+      }
+      const trigger = await triggerFromWebhook(delivery.event, delivery.payload, (repo) =>
+        options.store.projects.findProjectByRepo(repo),
+      );
+      if (trigger === null)
+        return {
+          accepted: false,
+          reason: `${delivery.event}${action ? `.${action}` : ''} needs no action`,
+        };
+      return options.intake.admit(trigger);
+    },
+  };
+}
