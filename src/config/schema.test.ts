@@ -94,7 +94,7 @@ describe('ConfigSchema', () => {
 describe('roleSettings', () => {
   it('falls back to [agent] for every key a role leaves out', () => {
     const config = ConfigSchema.parse({
-      agent: { model: 'opus', 'max-turns': 40 },
+      agent: { model: 'opus', 'max-turns': 40, fallback: ['claude-code', 'codex'] },
       roles: { worker: { 'timeout-secs': 3600 } },
     });
 
@@ -104,6 +104,8 @@ describe('roleSettings', () => {
       timeoutSecs: 3600,
       idleTimeoutSecs: 300,
       maxTurns: 40,
+      // The role's own vendor is never its own fallback.
+      fallback: ['codex'],
     });
     expect(roleSettings(config, 'planner').timeoutSecs).toBe(1800);
   });
@@ -116,6 +118,15 @@ describe('roleSettings', () => {
 
     expect(roleSettings(config, 'reviewer')).toMatchObject({ vendor: 'codex', model: '' });
     expect(roleSettings(config, 'fixer').model).toBe('o3');
+  });
+
+  it('lets a role name its own fallback vendors', () => {
+    const config = ConfigSchema.parse({
+      agent: { fallback: ['codex'] },
+      roles: { reviewer: { fallback: ['gemini', 'opencode'] } },
+    });
+    expect(roleSettings(config, 'reviewer').fallback).toEqual(['gemini', 'opencode']);
+    expect(roleSettings(config, 'planner').fallback).toEqual(['codex']);
   });
 });
 

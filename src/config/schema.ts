@@ -70,6 +70,7 @@ const Agent = z.strictObject({
   'idle-timeout-secs': count(1).default(300),
   'max-turns': count(1).optional(),
   env: stringMap().default({}),
+  fallback: z.array(Vendor).default([]),
 });
 
 const RoleOverride = z.strictObject({
@@ -78,6 +79,7 @@ const RoleOverride = z.strictObject({
   'timeout-secs': count(1).optional(),
   'idle-timeout-secs': count(1).optional(),
   'max-turns': count(1).optional(),
+  fallback: z.array(Vendor).optional(),
 });
 
 const roleShape = Object.fromEntries(roles.map((role) => [role, RoleOverride.optional()])) as {
@@ -113,6 +115,14 @@ const vendorSettings = (command: string) =>
       command: z.string().default(command),
       args: z.array(z.string()).default([]),
       env: stringMap().default({}),
+      /** USD per million tokens, used when the vendor reports no cost itself. */
+      price: z
+        .strictObject({
+          input: z.number().nonnegative(),
+          output: z.number().nonnegative(),
+          cached: z.number().nonnegative().default(0),
+        })
+        .optional(),
     })
     .prefault({});
 

@@ -11,6 +11,8 @@ export interface RoleSettings {
   timeoutSecs: number;
   idleTimeoutSecs: number;
   maxTurns: number | undefined;
+  /** Vendors tried in order when a run ends out of quota, rate-limited or unauthorised. */
+  fallback: VendorName[];
 }
 
 /**
@@ -29,6 +31,7 @@ export function roleSettings(config: Config, role: Role): RoleSettings {
     timeoutSecs: own['timeout-secs'] ?? agent['timeout-secs'],
     idleTimeoutSecs: own['idle-timeout-secs'] ?? agent['idle-timeout-secs'],
     maxTurns: own['max-turns'] ?? agent['max-turns'],
+    fallback: (own.fallback ?? agent.fallback).filter((name) => name !== vendor),
   };
 }
 

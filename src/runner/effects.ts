@@ -24,7 +24,8 @@ export async function ensurePullRequest(
   if (existing && (existing.state === 'draft' || existing.state === 'open')) return existing.number;
   const pr = await ctx.forge.openPullRequest(ctx.ref, {
     head: ctx.branch,
-    base: ctx.baseBranch,
+    // The PR's base is the branch name on the forge, not the ref Looper branches from (origin/main).
+    base: ctx.project.baseBranch,
     title: `[Looper] ${ctx.loop.title}`,
     body: prBody(ctx.loop, summary),
     draft: true,

@@ -10,6 +10,7 @@ import {
   type Role,
   type RoleResults,
   type RunStatus,
+  type VendorName,
 } from '../domain/index.js';
 import type { RunRecord } from '../store/index.js';
 import type { RunnerDeps } from './deps.js';
@@ -58,7 +59,7 @@ export async function runRole<R extends Role>(
   let reminder: string | undefined;
   let costUsd = 0;
   for (let parseAttempt = 1; parseAttempt <= 2; parseAttempt++) {
-    const once = await runOnce(deps, ctx, role, { ...extras, reminder }, signal);
+    const once = await runWithFallback(deps, ctx, role, { ...extras, reminder }, signal);
     costUsd += once.costUsd;
     if (once.kind === 'failed')
       return { ok: false, failureClass: once.failureClass, reason: once.reason, costUsd };
@@ -129,9 +130,22 @@ async function emitFinished(deps: RunnerDeps, run: RunRecord): Promise<void> {
 
 type Once =
   | { kind: 'done'; run: RunRecord; outcome: AgentOutcome; costUsd: number }
-  | { kind: 'failed'; failureClass: FailureClass | 'cancelled'; reason: string; costUsd: number };
+  | {
+      kind: 'failed';
+      failureClass: FailureClass | 'cancelled';
+      reason: string;
+      costUsd: number;
+      errorKind?: string | null;
+    };
 
-async function runOnce<R extends Role>(
+/** Error kinds that mean "this vendor cannot serve us now", so the next fallback vendor is tried. */
+const fallbackKinds = new Set(['rate_limit', 'quota', 'auth']);
+
+/**
+ * Runs the role with its vendor, then with each `fallback` vendor in turn while a run ends out of
+ * quota, rate-limited or unauthorised. The loop keeps its stage throughout.
+ */
+async function runWithFallback<R extends Role>(
   deps: RunnerDeps,
   ctx: LoopContext,
   role: R,
@@ -139,8 +153,70 @@ async function runOnce<R extends Role>(
   signal: AbortSignal,
 ): Promise<Once> {
   const settings = roleSettings(deps.config, role);
-  const vendor = ctx.loop.options.vendor ?? settings.vendor;
-  const model = ctx.loop.options.model ?? (settings.model || undefined);
+  const primary = ctx.loop.options.vendor ?? settings.vendor;
+  const chain = [primary, ...settings.fallback.filter((v) => v !== primary)];
+  let costUsd = 0;
+  let last: Once | undefined;
+  for (const [index, vendor] of chain.entries()) {
+    const once = await runOnce(deps, ctx, role, vendor, extras, signal);
+    costUsd += once.costUsd;
+    last = { ...once, costUsd };
+    const next = chain[index + 1];
+    if (
+      once.kind === 'done' ||
+      !once.errorKind ||
+      !fallbackKinds.has(once.errorKind) ||
+      next === undefined
+    )
+      return last;
+    await deps.events.emit({
+      loopId: ctx.loop.id,
+      type: 'run.fallback',
+      data: { role, from: vendor, to: next, error_kind: once.errorKind },
+    });
+  }
+  return last as Once;
+}
+
+/** The session of this role's interrupted run at this stage, when the same vendor can resume it. */
+async function resumable(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  role: Role,
+  vendor: string,
+): Promise<{ sessionId: string; home: string } | null> {
+  const runs = await deps.store.runs.listRunsForLoop(ctx.loop.id);
+  const last = runs.filter((r) => r.role === role && r.stage === ctx.loop.stage).at(-1);
+  if (last?.status !== 'interrupted' || last.sessionId === null || last.vendor !== vendor)
+    return null;
+  return { sessionId: last.sessionId, home: join(deps.dataDir, 'runs', last.id) };
+}
+
+/** Cost from `[vendors.<v>] price` (USD per million tokens) for vendors that report none. */
+function priced(deps: RunnerDeps, vendor: VendorName, outcome: AgentOutcome): number | null {
+  const price = deps.config.vendors[vendor].price;
+  if (!price) return null;
+  const { inputTokens, outputTokens, cachedTokens } = outcome.usage;
+  const fresh = Math.max(0, inputTokens - cachedTokens);
+  return (
+    (fresh * price.input + cachedTokens * price.cached + outputTokens * price.output) / 1_000_000
+  );
+}
+
+async function runOnce<R extends Role>(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  role: R,
+  vendor: VendorName,
+  extras: PromptExtras & { reminder?: string },
+  signal: AbortSignal,
+): Promise<Once> {
+  const settings = roleSettings(deps.config, role);
+  const primary = ctx.loop.options.vendor ?? settings.vendor;
+  // A per-loop model belongs to the primary vendor; fallback vendors use their own default.
+  const model =
+    vendor === primary ? (ctx.loop.options.model ?? (settings.model || undefined)) : undefined;
+  const resume = await resumable(deps, ctx, role, vendor);
   const runId = deps.ids.next('run');
   const logPath = join(logDir(deps, ctx.loop.id), `${runId}.log`);
   const run = await deps.store.runs.createRun({
@@ -186,6 +262,7 @@ async function runOnce<R extends Role>(
     agentEnv: deps.config.agent.env,
     baseEnv: deps.env,
     signal,
+    ...(resume ? { resumeSessionId: resume.sessionId, resumeFromHome: resume.home } : {}),
     onSpawn: (pid) => {
       // Recorded so a restarted daemon can tell its own orphaned agent from a reused pid.
       void deps.store.runs
@@ -195,6 +272,10 @@ async function runOnce<R extends Role>(
         });
     },
     onEvent: (event) => {
+      if (event.type === 'session') {
+        void deps.store.runs.setRunSession(runId, event.sessionId).catch(() => undefined);
+        return;
+      }
       if (!activityTypes.has(event.type)) return;
       // Activity is best-effort telemetry for watchers; the run record is the durable outcome.
       void deps.events
@@ -202,7 +283,7 @@ async function runOnce<R extends Role>(
         .catch(() => undefined);
     },
   });
-  const costUsd = outcome.usage.costUsd ?? 0;
+  const costUsd = outcome.usage.costUsd ?? priced(deps, vendor, outcome) ?? 0;
   await deps.store.loops.addLoopUsage(ctx.loop.id, {
     inputTokens: outcome.usage.inputTokens,
     outputTokens: outcome.usage.outputTokens,
@@ -223,5 +304,6 @@ async function runOnce<R extends Role>(
     failureClass: failureClassOf(outcome),
     reason: `${role} run ${runId} ${outcome.status}: ${why}`,
     costUsd,
+    errorKind: outcome.errorKind,
   };
 }

@@ -79,6 +79,8 @@ export interface RunsRepo {
   /** Starts a run in status `running` at `clock.now()`. */
   createRun(input: CreateRun): Promise<RunRecord>;
   setRunPid(id: string, pid: number, pidStartTime: string | null): Promise<void>;
+  /** Records the vendor's session id as soon as it is known, so an interrupted run can be resumed. */
+  setRunSession(id: string, sessionId: string): Promise<void>;
   /**
    * Records the outcome of a running run and returns the stored record. The first finish wins: a
    * run that is no longer `running` is returned unchanged. Throws LooperError('not_found').
@@ -162,6 +164,10 @@ export function createRunsRepo(db: Db, clock: Clock, ids: IdSource): RunsRepo {
         .set({ pid, pid_start_time: pidStartTime })
         .where('id', '=', id)
         .execute();
+    },
+
+    async setRunSession(id, sessionId) {
+      await db.updateTable('runs').set({ session_id: sessionId }).where('id', '=', id).execute();
     },
 
     async finishRun(id, outcome) {
