@@ -145,12 +145,12 @@ describe('the API refuses bad requests', () => {
     expect(missing.error.code).toBe('validation_failed');
     expect(missing.error.message).toContain('does-not-exist');
 
-    // A vendor without an adapter yet is refused up front, not as a failed run later.
-    const unsupported = await post(JSON.stringify({ repo, title: 't', vendor: 'codex' }), auth);
+    // A vendor that cannot run is refused up front, not as a failed run later.
+    const unsupported = await post(JSON.stringify({ repo, title: 't', vendor: 'custom' }), auth);
     expect(unsupported.status).toBe(422);
     const refused = await envelope(unsupported);
     expect(refused.error.code).toBe('config_invalid');
-    expect(refused.error.message).toContain('codex');
+    expect(refused.error.message).toContain('vendors.custom.command');
 
     const unknown = await fetch(`${env.url}/api/v1/loops/nope`);
     expect(unknown.status).toBe(404);

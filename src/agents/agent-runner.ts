@@ -6,9 +6,19 @@ import { LooperError, type VendorName } from '../domain/index.js';
 import { buildAgentEnv, secretValues } from './agent-env.js';
 import { type ProcessResult, runProcess } from './executor.js';
 import { OutcomeAccumulator } from './outcome-accumulator.js';
-import type { AgentErrorKind, AgentRequest, Vendor, VendorInvocation } from './vendor.js';
+import type {
+  AgentErrorKind,
+  AgentGiveUp,
+  AgentRequest,
+  Vendor,
+  VendorInvocation,
+} from './vendor.js';
 import { claudeCodeVendor } from './vendors/claude-code.js';
+import { codexVendor } from './vendors/codex.js';
+import { cursorVendor } from './vendors/cursor.js';
 import { customVendor } from './vendors/custom.js';
+import { geminiVendor } from './vendors/gemini.js';
+import { opencodeVendor } from './vendors/opencode.js';
 
 export interface AgentUsage {
   inputTokens: number;
@@ -41,20 +51,21 @@ export function createAgentRunner(): AgentRunner {
   return { run: runAgent };
 }
 
-/** The adapter for a vendor; vendors not built yet are a configuration error. */
+/** The adapter for a vendor. */
 export function vendorFor(name: VendorName): Vendor {
   switch (name) {
     case 'claude-code':
       return claudeCodeVendor();
+    case 'codex':
+      return codexVendor();
+    case 'opencode':
+      return opencodeVendor();
+    case 'cursor':
+      return cursorVendor();
+    case 'gemini':
+      return geminiVendor();
     case 'custom':
       return customVendor();
-    case 'codex':
-    case 'opencode':
-    case 'cursor':
-    case 'gemini':
-      throw new LooperError('config_invalid', `vendor "${name}" is not supported yet`, {
-        details: { vendor: name },
-      });
     default:
       return assertNever(name);
   }
@@ -77,6 +88,12 @@ async function runAgent(req: AgentRequest): Promise<AgentOutcome> {
   writeHeader(req, invocation, env);
   const parser = vendor.parser();
   const acc = new OutcomeAccumulator(req.onEvent);
+  // Stops the CLI when the parser gives up on its retries, or when the caller cancels.
+  const stop = new AbortController();
+  const cancel = () => stop.abort();
+  if (req.signal?.aborted) stop.abort();
+  req.signal?.addEventListener('abort', cancel, { once: true });
+  let gaveUp: AgentGiveUp | null = null;
   const result = await runProcess({
     command: invocation.command,
     args: invocation.args,
@@ -87,14 +104,18 @@ async function runAgent(req: AgentRequest): Promise<AgentOutcome> {
     idleTimeoutMs: req.idleTimeoutMs,
     logPath: req.logPath,
     redact: secretValues(env),
-    ...(req.signal ? { signal: req.signal } : {}),
+    signal: stop.signal,
     ...(req.onSpawn ? { onSpawn: req.onSpawn } : {}),
     onLine: (line, stream) => {
-      if (stream === 'stdout') acc.addAll(parser.feed(line));
+      acc.addAll(stream === 'stdout' ? parser.feed(line) : (parser.feedStderr?.(line) ?? []));
+      if (gaveUp) return;
+      gaveUp = parser.giveUp?.() ?? null;
+      if (gaveUp) stop.abort();
     },
   });
+  req.signal?.removeEventListener('abort', cancel);
   acc.addAll(parser.end());
-  const outcome = toOutcome(req, result, acc);
+  const outcome = toOutcome(req, result, acc, req.signal?.aborted ? null : gaveUp);
   writeFooter(req.logPath, outcome);
   return outcome;
 }
@@ -103,6 +124,7 @@ function toOutcome(
   req: AgentRequest,
   result: ProcessResult,
   acc: OutcomeAccumulator,
+  gaveUp: AgentGiveUp | null,
 ): AgentOutcome {
   const base = {
     exitCode: result.exitCode,
@@ -126,6 +148,7 @@ function toOutcome(
     case 'idle_timed_out':
       return fail('timed_out', 'idle_timeout', `agent was silent for ${req.idleTimeoutMs} ms`);
     case 'cancelled':
+      if (gaveUp) return fail('failed', gaveUp.kind, `stopped while retrying: ${gaveUp.message}`);
       return fail('cancelled', null, 'agent run was cancelled');
     case 'exited':
       break;

@@ -11,10 +11,10 @@ export interface ApiFailure {
 }
 
 const QUOTA =
-  /credit balance|billing|quota|insufficient[_ ](?:funds|credits)|usage credits|(?<!not your )usage limit|limit reached|out of (?:extra )?usage/i;
+  /credit balance|billing|quota|insufficient[_ ](?:funds|credits)|usage credits|(?<!not your )usage limit|(?<!rate )limit reached|out of (?:extra )?usage/i;
 const RATE_LIMIT = /rate[_ -]?limit|too many requests|\b429\b/i;
 const AUTH =
-  /invalid (?:x-)?api[_ -]?key|authentication|unauthori[sz]ed|\/login|oauth token|\b401\b|permission[_ ]denied/i;
+  /(?:invalid|incorrect) (?:x-)?api[_ -]?key|api[_ -]?key not valid|api_key_invalid|unauthenticated|authentication|unauthori[sz]ed|\/login|oauth token|\b401\b|permission[_ ]denied/i;
 
 export function classifyApiError(failure: ApiFailure): Exclude<AgentErrorKind, 'max_turns'> {
   const tag = failure.tag ?? '';

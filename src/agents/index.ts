@@ -13,6 +13,7 @@ export { isProcessGroupAlive, killProcessGroup, processStartTime } from './proce
 export type {
   AgentErrorKind,
   AgentEvent,
+  AgentGiveUp,
   AgentRequest,
   StreamParser,
   Vendor,

@@ -19,6 +19,10 @@ export type AgentEvent =
   /** `input` is summarised to about 200 characters. */
   | { type: 'tool_use'; name: string; input: string }
   | { type: 'tool_result'; isError: boolean; text: string }
+  /**
+   * Token counts are disjoint: `inputTokens` is input not read from a cache (cache writes
+   * included), `cachedTokens` the input read from a cache. `costUsd` only when the vendor says.
+   */
   | {
       type: 'usage';
       inputTokens: number;
@@ -52,6 +56,16 @@ export interface AgentRequest {
   timeoutMs: number;
   idleTimeoutMs: number;
   maxTurns?: number;
+  /**
+   * Continue this vendor session (the `sessionId` of an earlier outcome) natively instead of
+   * starting afresh; vendors without native resume ignore it.
+   */
+  resumeSessionId?: string;
+  /**
+   * The run home of the run that created `resumeSessionId`. Every run has its own config dirs, so
+   * the vendor copies that session's files from there before resuming.
+   */
+  resumeFromHome?: string;
   /** `vendors.<vendor>` from config. */
   vendorConfig: { command?: string; args: string[]; env: Record<string, string> };
   /** `agent.env` from config. */
@@ -72,9 +86,23 @@ export interface VendorInvocation {
   env: Record<string, string>;
 }
 
+/** A failure the CLI keeps retrying although it will not clear soon. */
+export interface AgentGiveUp {
+  kind: AgentErrorKind;
+  message: string;
+}
+
 /** Turns a vendor's stdout lines into events. One parser per run. */
 export interface StreamParser {
   feed(line: string): AgentEvent[];
+  /** Stderr lines, for CLIs that report their API retries only there (OpenCode, Gemini). */
+  feedStderr?(line: string): AgentEvent[];
+  /**
+   * Set once the CLI is stuck retrying (quota, auth, or rate limits a few times over): the runner
+   * then stops it and fails the run with this error, so the scheduler can fall back to another
+   * vendor at once instead of after the wall-clock timeout.
+   */
+  giveUp?(): AgentGiveUp | null;
   end(): AgentEvent[];
 }
 

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../vendor.js';
-import { claudeCodeVendor, findOnPath } from './claude-code.js';
+import { claudeCodeVendor } from './claude-code.js';
+import { findOnPath } from './vendor-command.js';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'looper-'));
@@ -109,6 +110,22 @@ describe('claudeCodeVendor.build', () => {
     expect(fs.readFileSync(path.join(runHome, '.claude', '.credentials.json'), 'utf8')).toBe(
       '{"from":"config-dir"}',
     );
+  });
+
+  it('resumes a session with the project files of the run that had it', () => {
+    const earlier = tempDir();
+    const session = path.join('.claude', 'projects', '-work-tree', 'sess-1.jsonl');
+    fs.mkdirSync(path.dirname(path.join(earlier, session)), { recursive: true });
+    fs.writeFileSync(path.join(earlier, session), '{}\n');
+    const runHome = tempDir();
+
+    const { args } = claudeCodeVendor().build(
+      request({ resumeSessionId: 'sess-1', resumeFromHome: earlier }),
+      runHome,
+    );
+
+    expect(args.slice(4, 7)).toEqual(['--dangerously-skip-permissions', '--resume', 'sess-1']);
+    expect(fs.readFileSync(path.join(runHome, session), 'utf8')).toBe('{}\n');
   });
 
   it('finds claude on PATH when no command is configured', () => {

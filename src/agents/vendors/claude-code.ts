@@ -1,11 +1,16 @@
 // The `claude-code` vendor: runs `claude -p --output-format stream-json --verbose` unattended in
 // the worktree, with a per-run HOME and config dir so runs never share or leak session state.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentRequest, Vendor, VendorInvocation } from '../vendor.js';
 import { claudeCodeParser } from './claude-code-stream.js';
+import {
+  copyLoginFile,
+  copySessionStore,
+  defaultsNotOverridden,
+  resolveVendorCommand,
+} from './vendor-command.js';
 
 /**
  * What passes from the daemon's env to Claude Code: Anthropic API key / token / endpoint / model,
@@ -56,6 +61,9 @@ function buildClaudeCode(req: AgentRequest, runHome: string): VendorInvocation {
   const configDir = path.join(runHome, '.claude');
   fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
   copyCredentials(req.baseEnv, configDir);
+  // Sessions live per project under the config dir: bring the one to resume into this run's.
+  if (req.resumeSessionId)
+    copySessionStore(req.resumeFromHome, runHome, path.join('.claude', 'projects'));
   // The prompt goes on stdin: an argument is capped at 128 KiB on Linux, and prompts carry logs.
   const args = ['-p', '--output-format', 'stream-json', '--verbose'];
   // No one is there to answer permission prompts; the worktree is the agent's own sandbox.
@@ -63,13 +71,15 @@ function buildClaudeCode(req: AgentRequest, runHome: string): VendorInvocation {
   if (req.model) args.push('--model', req.model);
   if (req.maxTurns !== undefined && req.maxTurns > 0)
     args.push('--max-turns', String(req.maxTurns));
+  if (req.resumeSessionId) args.push('--resume', req.resumeSessionId);
   args.push(...req.vendorConfig.args);
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(UNATTENDED_ENV)) {
-    if (!(name in req.agentEnv) && !(name in req.vendorConfig.env)) env[name] = value;
-  }
+  const env = defaultsNotOverridden(req, UNATTENDED_ENV);
   env.CLAUDE_CONFIG_DIR = configDir;
-  return { command: resolveClaudeCommand(req), args, stdin: req.prompt, env };
+  const command = resolveVendorCommand(req, {
+    bin: 'claude',
+    npmPackage: '@anthropic-ai/claude-code',
+  });
+  return { command, args, stdin: req.prompt, env };
 }
 
 /**
@@ -81,68 +91,8 @@ function buildClaudeCode(req: AgentRequest, runHome: string): VendorInvocation {
  */
 function copyCredentials(baseEnv: NodeJS.ProcessEnv, configDir: string): void {
   const sourceDir = baseEnv.CLAUDE_CONFIG_DIR || path.join(baseEnv.HOME || os.homedir(), '.claude');
-  const source = path.join(sourceDir, '.credentials.json');
-  const target = path.join(configDir, '.credentials.json');
-  if (path.resolve(source) === path.resolve(target) || !fs.existsSync(source)) return;
-  try {
-    fs.copyFileSync(source, target);
-    fs.chmodSync(target, 0o600);
-  } catch {
-    // Unreadable credentials surface as the CLI's own auth error, which is classified.
-  }
-}
-
-/** `vendors.claude-code.command`, else `claude` on PATH, else the copy installed with Looper. */
-function resolveClaudeCommand(req: AgentRequest): string {
-  const configured = req.vendorConfig.command?.trim();
-  if (configured) return configured;
-  return findOnPath('claude', req.baseEnv.PATH) ?? packagedClaude() ?? 'claude';
-}
-
-export function findOnPath(name: string, pathVar: string | undefined): string | null {
-  for (const dir of (pathVar ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return null;
-}
-
-/** The binary of `@anthropic-ai/claude-code` when Node can resolve it from this module. */
-function packagedClaude(): string | null {
-  try {
-    const require = createRequire(import.meta.url);
-    const manifestPath = require.resolve('@anthropic-ai/claude-code/package.json');
-    const manifest: unknown = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-    const bin = binEntry(manifest);
-    if (!bin) return null;
-    const candidate = path.resolve(path.dirname(manifestPath), bin);
-    return isExecutableFile(candidate) ? candidate : null;
-  } catch {
-    return null;
-  }
-}
-
-function binEntry(manifest: unknown): string | null {
-  if (typeof manifest !== 'object' || manifest === null || !('bin' in manifest)) return null;
-  const bin: unknown = manifest.bin;
-  if (typeof bin === 'string') return bin;
-  if (
-    typeof bin === 'object' &&
-    bin !== null &&
-    'claude' in bin &&
-    typeof bin.claude === 'string'
-  ) {
-    return bin.claude;
-  }
-  return null;
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+  copyLoginFile(
+    path.join(sourceDir, '.credentials.json'),
+    path.join(configDir, '.credentials.json'),
+  );
 }
