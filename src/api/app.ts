@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { LooperError } from '../domain/index.js';
 import { type ApiLogger, errorResponse } from './errors.js';
 import { bearerGuard, hostGuard } from './guards.js';
+import type { ProjectService } from './project-service.js';
 import { createRoutes } from './routes.js';
 import type { LooperService } from './service.js';
 import { createStreamRegistry } from './stream-registry.js';
@@ -28,6 +29,8 @@ export interface ApiAppOptions {
   maxBodyBytes?: number;
   /** Receives `POST /webhooks/github`; without it the route answers 404. */
   webhooks?: WebhookReceiver;
+  /** Serves `/projects` and `/webhooks`; without it they answer 404. */
+  projects?: ProjectService;
 }
 
 /** The Hono app plus the means to end its long-lived streams when the server stops. */
@@ -64,6 +67,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
       keepAliveMs: options.keepAliveMs ?? 15_000,
       logPollMs: options.logPollMs ?? 250,
       ...(logger ? { logger } : {}),
+      ...(options.projects ? { projects: options.projects } : {}),
     }),
   );
   app.notFound((c) =>

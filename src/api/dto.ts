@@ -1,19 +1,53 @@
 // The REST API's request and response shapes (snake_case on the wire). The CLI reads the same types.
 import { z } from 'zod';
-import { type Role, type RunStatus, type Stage, vendorNames } from '../domain/index.js';
+import {
+  parseIssueUrl,
+  type Role,
+  type RunStatus,
+  type Stage,
+  vendorNames,
+} from '../domain/index.js';
 
 export const CreateLoopRequest = z
   .object({
-    /** A local repository path (absolute) or, later, `owner/name` on a forge. */
-    repo: z.string().min(1),
-    title: z.string().trim().min(1).max(256),
-    body: z.string().max(65_536).default(''),
+    /**
+     * An issue on a known GitHub project (`https://github.com/o/r/issues/N`, or the GHE form): its
+     * loop starts as a trusted `looper:plan` label would. Not together with repo, title, body, base.
+     */
+    issue_url: z.string().trim().min(1).max(2048).optional(),
+    /** A local repository path (absolute) or `owner/name` of a known project. */
+    repo: z.string().min(1).optional(),
+    title: z.string().trim().min(1).max(256).optional(),
+    body: z.string().max(65_536).optional(),
     vendor: z.enum(vendorNames).optional(),
     model: z.string().min(1).max(200).optional(),
     checks: z.array(z.string().trim().min(1).max(2000)).max(20).optional(),
     base_branch: z.string().min(1).max(255).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((request, ctx) => {
+    if (request.issue_url === undefined) {
+      if (request.repo === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['repo'], message: 'required (or give issue_url)' });
+      }
+      if (request.title === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['title'], message: 'required (or give issue_url)' });
+      }
+      return;
+    }
+    if (parseIssueUrl(request.issue_url) === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issue_url'],
+        message: 'expected https://<host>/<owner>/<name>/issues/<number>',
+      });
+    }
+    for (const key of ['repo', 'title', 'body', 'base_branch'] as const) {
+      if (request[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'not together with issue_url' });
+      }
+    }
+  });
 export type CreateLoopRequest = z.infer<typeof CreateLoopRequest>;
 
 export const ListLoopsQuery = z

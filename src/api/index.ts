@@ -26,6 +26,24 @@ export {
 } from './dto.js';
 export type { ApiLogger } from './errors.js';
 export { formatEvent } from './event-stream.js';
+export type {
+  ProjectRemovedView,
+  ProjectView,
+  WebhookDisableView,
+  WebhookEnableView,
+  WebhookHookView,
+  WebhookManualView,
+  WebhookSecretView,
+  WebhookStatusView,
+} from './project-dto.js';
+export {
+  CreateProjectRequest,
+  EnableWebhookRequest,
+  repoName,
+  WebhookQuery,
+  webhookEvents,
+} from './project-dto.js';
+export type { ProjectService } from './project-service.js';
 export type { ApiServer, ApiServerOptions } from './server.js';
 export { startApiServer } from './server.js';
 export type { EventQuery, LooperService, LoopFilter } from './service.js';

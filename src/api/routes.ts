@@ -16,6 +16,8 @@ import {
 import type { ApiLogger } from './errors.js';
 import { createEventStream } from './event-stream.js';
 import { createLogStream } from './log-stream.js';
+import { createProjectRoutes } from './project-routes.js';
+import type { ProjectService } from './project-service.js';
 import type { LooperService } from './service.js';
 import type { StreamRegistry } from './stream-registry.js';
 import { readJsonBody, readQuery } from './validate.js';
@@ -27,6 +29,8 @@ export interface RouteDeps {
   keepAliveMs: number;
   logPollMs: number;
   logger?: ApiLogger;
+  /** Projects and webhooks; without it those routes answer 404. */
+  projects?: ProjectService;
 }
 
 /**
@@ -74,6 +78,8 @@ export function createRoutes(deps: RouteDeps): Hono {
     const request = await readJsonBody(c, RetryLoopRequest);
     return c.json(ok(await service.retryLoop(c.req.param('id'), request.mode)));
   });
+
+  if (deps.projects) v1.route('/', createProjectRoutes(deps.projects));
 
   v1.get('/worktrees', async (c) => c.json(ok(await service.listWorktrees())));
   v1.post('/worktrees/cleanup', async (c) => {

@@ -33,7 +33,7 @@ export function webhookHandler(receiver: WebhookReceiver, logger?: ApiLogger) {
       if (receiver.secret === '') {
         throw new LooperError(
           'forbidden',
-          'webhooks are not configured: set github.webhook-secret',
+          'webhooks are not configured: set github.webhook-secret or run `looper webhook enable`',
         );
       }
       const length = Number(c.req.header('content-length') ?? 0);

@@ -49,6 +49,11 @@ export class ApiClient {
     return this.request<T>('POST', path, body);
   }
 
+  /** DELETE (authenticated) returning the envelope's data. */
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
   status(): Promise<StatusView> {
     return this.get('/status');
   }
@@ -111,14 +116,18 @@ export class ApiClient {
     return response;
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async request<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const signal = AbortSignal.timeout(this.options.timeoutMs ?? defaultTimeoutMs);
     const response = await this.send(method, path, body, { signal });
     return unwrap<T>(response, this.options.tokenSource);
   }
 
   private async send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body: unknown,
     options: StreamOptions,

@@ -4,6 +4,8 @@ import { type Command, Option } from 'commander';
 import type { CommandHost } from './context.js';
 
 export interface RunOptions {
+  /** `looper run <issue-url>`: start the loop of that issue (no repo, title, body or base). */
+  issueUrl?: string;
   repo?: string;
   title?: string;
   body?: string;
@@ -31,7 +33,10 @@ export function registerRun(program: Command, host: CommandHost): void {
   const run = program
     .command('run')
     .description('start a loop on a repository (or list, follow and cancel loops)')
-    .argument('[issue-url]', 'an issue URL (not supported yet: use --repo and --title)')
+    .argument(
+      '[issue-url]',
+      'an issue of a known GitHub project (https://github.com/owner/name/issues/N): starts its loop',
+    )
     .option('--repo <path>', 'the repository: a local path, or owner/name of a configured project')
     .option('--title <text>', 'the issue title: what the agents should do')
     .option('--body <text>', 'the issue body: details, context, acceptance criteria')
@@ -62,6 +67,7 @@ export function registerRun(program: Command, host: CommandHost): void {
         '--json the loop; with --wait --json, the final loop.',
         '',
         'Examples:',
+        '  looper run https://github.com/acme/app/issues/12 --wait',
         '  looper run --repo ~/src/pager --title "Fix the off-by-one in next()" \\',
         '      --body-file issue.md --check "npm test" --check "npm run lint" --wait',
         '  echo "Details…" | looper run --repo . --title "Add --dry-run" --body-file -',
@@ -71,10 +77,22 @@ export function registerRun(program: Command, host: CommandHost): void {
     )
     .action(async (issueUrl: string | undefined, options: RunOptions, command: Command) => {
       if (issueUrl !== undefined) {
-        const names = command.commands.map((sub) => sub.name()).join(', ');
-        command.error(
-          `'${issueUrl}' is not a subcommand of 'run' (${names}), and issue URLs are not supported yet: use --repo PATH --title TEXT`,
+        if (!/^https?:\/\//i.test(issueUrl)) {
+          const names = command.commands.map((sub) => sub.name()).join(', ');
+          command.error(
+            `'${issueUrl}' is not a subcommand of 'run' (${names}), nor an issue URL (https://github.com/owner/name/issues/N)`,
+          );
+        }
+        const clash = (['repo', 'title', 'body', 'bodyFile', 'base'] as const).find(
+          (key) => options[key] !== undefined,
         );
+        if (clash !== undefined) {
+          const flag = clash === 'bodyFile' ? 'body-file' : clash;
+          command.error(`--${flag} does not go with an issue URL: the issue says what to do`);
+        }
+        const { runStart } = await import('./run-start-action.js');
+        host.setExit(await runStart(host, { ...options, issueUrl }));
+        return;
       }
       if (options.repo === undefined)
         command.error("required option '--repo <path>' not specified");

@@ -5,10 +5,13 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { registerDaemon } from './command-daemon.js';
 import { registerDemo } from './command-demo.js';
+import { registerDoctor } from './command-doctor.js';
 import { registerInspect } from './command-inspect.js';
 import { registerLoop, registerRunRetry } from './command-loop.js';
+import { registerProject } from './command-project.js';
 import { registerRun } from './command-run.js';
 import { registerStatus } from './command-status.js';
+import { registerWebhook } from './command-webhook.js';
 import { registerWorktree } from './command-worktree.js';
 import type { CliIo, CommandHost } from './context.js';
 import { createOutput, exitCodes, type Output } from './output.js';
@@ -44,6 +47,7 @@ export function createProgram(host: CommandHost): Command {
         '',
         'Examples:',
         '  looper run --repo . --title "Fix the off-by-one in pager" --check "npm test" --wait',
+        '  looper run https://github.com/acme/app/issues/12',
         '  looper run list',
         '  looper inspect loop_01h…',
         '  looper daemon status',
@@ -59,6 +63,9 @@ export function createProgram(host: CommandHost): Command {
   registerInspect(program, host);
   registerDaemon(program, host);
   registerWorktree(program, host);
+  registerProject(program, host);
+  registerWebhook(program, host);
+  registerDoctor(program, host);
   registerDemo(program, host);
   return program;
 }

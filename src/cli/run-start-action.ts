@@ -1,10 +1,10 @@
-// `looper run --repo … --title …`: builds the CreateLoopRequest, starts the loop (autostarting
+// `looper run --repo … --title …` or `looper run <issue-url>`: builds the CreateLoopRequest, starts the loop (autostarting
 // looperd) and, with --wait, follows it live until it ends.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CreateLoopRequest, EventView, LoopView } from '../api/index.js';
-import { isVendorName, LooperError, vendorNames } from '../domain/index.js';
+import { isVendorName, LooperError, parseIssueUrl, vendorNames } from '../domain/index.js';
 import type { ApiClient } from './client.js';
 import type { RunOptions } from './command-run.js';
 import { type CommandContext, readAll } from './context.js';
@@ -39,16 +39,27 @@ export async function buildRequest(
       details: { issues: [`--vendor: expected one of ${vendorNames.join(', ')}`] },
     });
   }
-  const request: CreateLoopRequest = {
-    repo: resolveRepo(options.repo ?? '.', ctx.io.cwd),
-    title: options.title ?? '',
-    body: await readBody(ctx, options),
-  };
+  const request: CreateLoopRequest =
+    options.issueUrl !== undefined
+      ? { issue_url: issueUrlOf(options.issueUrl) }
+      : {
+          repo: resolveRepo(options.repo ?? '.', ctx.io.cwd),
+          title: options.title ?? '',
+          body: await readBody(ctx, options),
+        };
   if (options.vendor !== undefined) request.vendor = options.vendor as CreateLoopRequest['vendor'];
   if (options.model !== undefined) request.model = options.model;
   if (options.check !== undefined && options.check.length > 0) request.checks = options.check;
   if (options.base !== undefined) request.base_branch = options.base;
   return request;
+}
+
+/** The URL as given, once it reads as an issue URL; a usage error (exit 2) otherwise. */
+function issueUrlOf(url: string): string {
+  if (parseIssueUrl(url) !== null) return url;
+  throw new LooperError('bad_request', `'${url}' is not an issue URL`, {
+    details: { issues: ['expected https://<host>/<owner>/<name>/issues/<number>'] },
+  });
 }
 
 /** A local path becomes absolute; `owner/name` that is no local path is passed as is. */

@@ -32,10 +32,12 @@ import { acquireLock } from './lock-file.js';
 import { createLogger } from './logger.js';
 import { createLooperService } from './looper-service.js';
 import { ensureNodeId } from './node-id.js';
+import { createProjectAdmin } from './project-admin.js';
 import { resolveGitHubToken, syncProjects } from './projects.js';
 import { systemClock } from './system.js';
 import { ensureToken } from './token.js';
 import { looperVersion } from './version.js';
+import { createWebhookSecret } from './webhook-secret.js';
 
 export interface DaemonOptions {
   loaded: LoadedConfig;
@@ -69,7 +71,14 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   const { config, dataDir, storageUrl } = options.loaded;
   const token = ensureToken(dataDir);
   const githubToken = resolveGitHubToken(config, options.env);
-  const log = createLogger(dataDir, [token, githubToken, ...collectSecrets(config)]);
+  // github.webhook-secret, else the one `looper webhook enable` generated into the data dir.
+  const webhookSecret = createWebhookSecret(dataDir, config.github['webhook-secret']);
+  const log = createLogger(dataDir, [
+    token,
+    githubToken,
+    webhookSecret.current(),
+    ...collectSecrets(config),
+  ]);
   const clock = systemClock;
   const ids = createIdSource(clock);
   const nodeId = ensureNodeId(dataDir);
@@ -80,9 +89,12 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   const forge = createLocalForge(store);
   const git = createGit({ dataDir, clock });
   const projects = await syncProjects(store, config);
-  const github = projects.some((p) => p.forge === 'github')
-    ? buildGitHubForge(config, githubToken, store, log)
-    : null;
+  // With a token, projects added later through the API (`looper project add`) reach GitHub too.
+  const hasGitHubProject = (await store.projects.listProjects()).some((p) => p.forge === 'github');
+  const github =
+    hasGitHubProject || githubToken !== ''
+      ? buildGitHubForge(config, githubToken, store, log)
+      : null;
   const runner = createLoopRunner({
     store,
     forge,
@@ -132,8 +144,11 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   const poller = github
     ? createPoller({
         store,
+        control: async (loopId, event) => {
+          await runner.control(loopId, event);
+        },
         intake,
-        sourceFor: () => gitHubPollSource(github),
+        sourceFor: () => gitHubPollSource(github, store),
         intervalMs: config.daemon['poll-interval-secs'] * 1000,
         log,
       })
@@ -152,6 +167,7 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   const service = createLooperService({
     store,
     forge,
+    ...(github ? { hostedForge: github, github } : {}),
     git,
     runner,
     scheduler,
@@ -167,7 +183,7 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   });
   const { host, port } = config.server;
   const webhooks = github
-    ? gitHubWebhooks({ secret: config.github['webhook-secret'], store, intake })
+    ? gitHubWebhooks({ secret: () => webhookSecret.current(), store, intake })
     : undefined;
   const app = createApiApp({
     service,
@@ -177,6 +193,16 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     version: looperVersion,
     logger: log,
     ...(webhooks ? { webhooks } : {}),
+    projects: createProjectAdmin({
+      store,
+      github,
+      git,
+      config,
+      configFile: options.loaded.file,
+      events: bus,
+      secret: webhookSecret,
+      log,
+    }),
   });
   const server = await startApiServer(app, { host, port });
   scheduler.start();

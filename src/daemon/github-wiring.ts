@@ -92,7 +92,7 @@ interface RawComment {
 }
 
 /** The poller's feeds as conditional GETs: an unchanged repository answers 304, which is free. */
-export function gitHubPollSource(forge: GitHubForge): PollSource {
+export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
   const parts = (project: ProjectRef) => {
     const [owner = '', repo = ''] = (project.repo ?? '').split('/');
     return { owner, repo };
@@ -122,6 +122,26 @@ export function gitHubPollSource(forge: GitHubForge): PollSource {
           : [],
       );
     },
+    async forget(project) {
+      for (const feed of ['events', 'comments'])
+        await store.intake.putCached(`etag:${feed}:${project.repo}`, null, '');
+    },
+    async pullRequestState(project, number) {
+      const result = await forge.conditionalGet<{
+        state: string;
+        merged_at?: string | null;
+        draft?: boolean;
+      }>(
+        'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+        { ...parts(project), pull_number: number },
+        `pull:${project.repo}#${number}`,
+      );
+      if (result.notModified) return null;
+      const pr = result.data;
+      if (pr.merged_at) return 'merged';
+      if (pr.state === 'closed') return 'closed';
+      return pr.draft ? 'draft' : 'open';
+    },
     async issueComments(project) {
       const result = await forge.conditionalGet<RawComment[]>(
         'GET /repos/{owner}/{repo}/issues/comments',
@@ -144,12 +164,16 @@ export function gitHubPollSource(forge: GitHubForge): PollSource {
 
 /** Verified deliveries → de-duplicated by delivery id → triggers → the admit path. */
 export function gitHubWebhooks(options: {
-  secret: string;
+  /** A function when the secret may appear later (`looper webhook enable` generates one). */
+  secret: string | (() => string);
   store: Store;
   intake: Pick<Intake, 'admit'>;
 }): WebhookReceiver {
+  const { secret } = options;
   return {
-    secret: options.secret,
+    get secret() {
+      return typeof secret === 'function' ? secret() : secret;
+    },
     async receive(delivery) {
       const action = typeof delivery.payload.action === 'string' ? delivery.payload.action : null;
       if (!(await options.store.intake.recordDelivery(delivery.id, delivery.event, action))) {

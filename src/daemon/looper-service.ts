@@ -13,12 +13,13 @@ import {
   type Stage,
   stages,
 } from '../domain/index.js';
-import type { LocalForge } from '../forge/index.js';
+import type { Forge, GitHubForge, LocalForge } from '../forge/index.js';
 import type { Git } from '../git/index.js';
 import { detectChecks, type LoopRunner } from '../runner/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { LoopRecord, ProjectRecord, Store } from '../store/index.js';
 import type { EventBus } from './event-bus.js';
+import { startIssueUrlLoop } from './issue-loop.js';
 import { type ControlAction, controlLoop } from './loop-control.js';
 import { eventView, loopView, runView } from './views.js';
 import { cleanupWorktrees, listWorktreeViews } from './worktree-gc.js';
@@ -26,6 +27,10 @@ import { cleanupWorktrees, listWorktreeViews } from './worktree-gc.js';
 export interface ServiceDeps {
   store: Store;
   forge: LocalForge;
+  /** The GitHub gateway, when a token was found (issue URLs need it). */
+  github?: GitHubForge | null;
+  /** The forge of hosted (GitHub) projects, when any is configured: their PRs live there. */
+  hostedForge?: Forge;
   git: Git;
   runner: LoopRunner;
   scheduler: Scheduler;
@@ -89,7 +94,8 @@ export function createLooperService(deps: ServiceDeps): LooperService {
   async function view(loop: LoopRecord, withRuns = false): Promise<LoopView> {
     const project = await store.projects.getProject(loop.projectId);
     const ref = { id: project.id, repo: project.repo, path: project.path };
-    const pr = loop.prNumber === null ? null : await forge.getPullRequest(ref, loop.prNumber);
+    const prForge = project.forge !== 'local' && deps.hostedForge ? deps.hostedForge : forge;
+    const pr = loop.prNumber === null ? null : await prForge.getPullRequest(ref, loop.prNumber);
     const runs = withRuns ? await store.runs.listRunsForLoop(loop.id) : undefined;
     const vendor = loop.options.vendor ?? roleSettings(deps.config, 'worker').vendor;
     return loopView({
@@ -162,20 +168,26 @@ export function createLooperService(deps: ServiceDeps): LooperService {
 
     async createLoop(request: CreateLoopRequest) {
       checkVendor(request.vendor);
-      const path = resolveRepo(request.repo);
+      if (request.issue_url !== undefined) {
+        const issueRequest = { ...request, issue_url: request.issue_url };
+        const loop = await startIssueUrlLoop(
+          { ...deps, github: deps.github ?? null, events: deps.bus },
+          issueRequest,
+        );
+        return view(loop, true);
+      }
+      const title = request.title ?? '';
+      const body = request.body ?? '';
+      const path = resolveRepo(request.repo ?? '');
       const project = await projectFor(path, request.base_branch);
       const ref = { id: project.id, repo: project.repo, path: project.path };
-      const issue = await forge.createIssue(ref, {
-        title: request.title,
-        body: request.body,
-        labels: ['looper:plan'],
-      });
+      const issue = await forge.createIssue(ref, { title, body, labels: ['looper:plan'] });
       const loop = await store.loops.createLoop({
         projectId: project.id,
         kind: 'issue',
         number: issue.number,
-        title: request.title,
-        body: request.body,
+        title,
+        body,
         options: {
           vendor: request.vendor,
           model: request.model,

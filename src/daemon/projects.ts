@@ -46,19 +46,45 @@ export function cloneUrlFor(config: Config, repo: string): string {
   return entry?.['clone-url'] ?? defaultCloneUrl(config.github['api-url'], repo);
 }
 
-/** `github.token`, then GITHUB_TOKEN / GH_TOKEN, then `gh auth token`; '' when none. */
-export function resolveGitHubToken(config: Config, env: NodeJS.ProcessEnv): string {
+export type GitHubTokenSource = 'github.token' | 'GITHUB_TOKEN' | 'GH_TOKEN' | 'gh auth token';
+
+/** `github.token`, then GITHUB_TOKEN / GH_TOKEN, then `gh auth token`, and which one it was. */
+export function findGitHubToken(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+): { token: string; source: GitHubTokenSource } | null {
   const configured = config.github.token.trim();
-  if (configured !== '') return configured;
-  const fromEnv = (env.GITHUB_TOKEN ?? env.GH_TOKEN ?? '').trim();
-  if (fromEnv !== '') return fromEnv;
+  if (configured !== '') return { token: configured, source: 'github.token' };
+  for (const name of ['GITHUB_TOKEN', 'GH_TOKEN'] as const) {
+    const value = (env[name] ?? '').trim();
+    if (value !== '') return { token: value, source: name };
+  }
   try {
-    return execFileSync('gh', ['auth', 'token'], {
+    const token = execFileSync('gh', ['auth', 'token'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5_000,
+      env,
     }).trim();
+    return token === '' ? null : { token, source: 'gh auth token' };
   } catch {
-    return '';
+    return null;
   }
+}
+
+/** `github.token`, then GITHUB_TOKEN / GH_TOKEN, then `gh auth token`; '' when none. */
+export function resolveGitHubToken(config: Config, env: NodeJS.ProcessEnv): string {
+  return findGitHubToken(config, env)?.token ?? '';
+}
+
+/** The `[[projects]]` entry a stored project mirrors, if any. */
+export function configEntryFor(
+  config: Config,
+  project: { repo: string | null; path: string | null },
+): Config['projects'][number] | undefined {
+  return config.projects.find((entry) =>
+    project.repo !== null
+      ? entry.repo?.toLowerCase() === project.repo.toLowerCase()
+      : entry.repo === undefined && entry.path !== undefined && entry.path === project.path,
+  );
 }

@@ -16,6 +16,8 @@ export type {
   RunId,
 } from './ids.js';
 export { idPrefixes } from './ids.js';
+export type { IssueUrl } from './issue-url.js';
+export { parseIssueUrl, webHostOfApi } from './issue-url.js';
 export type {
   FixOrigin,
   LoopEffect,

@@ -21,6 +21,7 @@ export type {
   ReviewVerdict,
   UpdatePullRequest,
 } from './forge.js';
+export { parseScopes } from './github/admin.js';
 export { createMemoryEtagCache } from './github/conditional.js';
 export type {
   AnchoredComment,
@@ -47,8 +48,11 @@ export type {
   ForgeLog,
   GitHubForge,
   GitHubForgeOptions,
+  GitHubHook,
   GitHubIssueEvent,
   GitHubIssueSummary,
+  GitHubRepository,
+  GitHubTokenInfo,
   GitHubUser,
   LabelSpec,
   Mergeability,

@@ -59,7 +59,7 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     return { state: result.loop, effects: result.effects };
   }
 
-  /** Saves a new state with its effects, tells watchers, then applies and clears the effects. */
+  /** Saves a new state with its effects, applies and clears the effects, then tells watchers. */
   async function commit(
     loop: LoopRecord,
     next: LoopState,
@@ -67,10 +67,12 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     patch: { branch?: string; prNumber?: number } = {},
   ): Promise<LoopRecord> {
     await save(loop, next, effects, patch);
-    return flush(await deps.store.loops.getLoop(loop.id));
+    const saved = await flush(await deps.store.loops.getLoop(loop.id));
+    await announce(loop, next);
+    return saved;
   }
 
-  /** Stores the new state with its pending effects and announces a stage change. */
+  /** Stores the new state with its pending effects (applied by `flush`). */
   async function save(
     loop: LoopRecord,
     next: LoopState,
@@ -83,6 +85,13 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
       { state: next, pendingEffects: pending, ...patch },
       loop.version,
     );
+  }
+
+  /**
+   * Announces a stage change once its effects are applied, so a watcher that sees `ready` finds
+   * the PR already out of draft and labelled.
+   */
+  async function announce(loop: LoopRecord, next: LoopState): Promise<void> {
     if (next.stage !== loop.stage || next.paused !== loop.paused) {
       await deps.events.emit({
         loopId: loop.id,
@@ -229,6 +238,7 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
           await save(loop, next.state, next.effects);
           if (next.effects.some((e) => e.type === 'stop_agent')) await stopAgent(loopId);
           const saved = await flush(await deps.store.loops.getLoop(loopId));
+          await announce(loop, next.state);
           return { loop: saved, requeue: next.effects.some((e) => e.type === 'continue') };
         } catch (error) {
           if (isLooperError(error) && error.code === 'conflict') continue;

@@ -34,10 +34,11 @@ async function setup() {
   });
   await store.projects.createProject({ name: 'o/r', forge: 'github', repo: 'o/r' });
   await store.projects.createProject({ name: 'local', forge: 'local', path: '/tmp/x' });
-  const feed: { events: PolledLabelEvent[] | null; comments: PolledComment[] | null } = {
-    events: [],
-    comments: [],
-  };
+  const feed: {
+    events: PolledLabelEvent[] | null;
+    comments: PolledComment[] | null;
+    pulls: Record<number, 'open' | 'merged' | 'closed'>;
+  } = { events: [], comments: [], pulls: {} };
   const asked: string[] = [];
   const source: PollSource = {
     issueEvents: async (p) => {
@@ -45,6 +46,7 @@ async function setup() {
       return feed.events;
     },
     issueComments: async () => feed.comments,
+    pullRequestState: async (_p, n) => feed.pulls[n] ?? null,
   };
   const enqueued: string[] = [];
   const intake = createIntake({
@@ -57,8 +59,19 @@ async function setup() {
     trustFor: () => ({ permissionOf: async (_p, user) => (user === 'writer' ? 'write' : 'read') }),
     config: defaultConfig(),
   });
-  const poller = createPoller({ store, intake, sourceFor: () => source, intervalMs: 60_000, log });
-  return { store, feed, asked, enqueued, poller };
+  const controls: { loopId: string; type: string }[] = [];
+  const control = async (loopId: string, event: { type: string }) => {
+    controls.push({ loopId, type: event.type });
+  };
+  const poller = createPoller({
+    store,
+    intake,
+    sourceFor: () => source,
+    control,
+    intervalMs: 60_000,
+    log,
+  });
+  return { store, feed, asked, enqueued, poller, controls };
 }
 
 describe('poller', () => {
@@ -75,5 +88,39 @@ describe('poller', () => {
     feed.events = [labeled(10, 1), labeled(11, 2), labeled(12, 3, 'reader')];
     expect(await poller.pollOnce()).toBe(0);
     expect(enqueued).toHaveLength(1);
+  });
+});
+
+describe('poller on a repository with no history yet', () => {
+  it('acts on the first label ever, seen after an empty first poll', async () => {
+    const { feed, enqueued, poller } = await setup();
+    feed.events = [];
+    expect(await poller.pollOnce()).toBe(0);
+    feed.events = [labeled(1, 1)];
+    expect(await poller.pollOnce()).toBe(1);
+    expect(enqueued).toHaveLength(1);
+  });
+
+  it('ends a ready loop when its pull request is merged', async () => {
+    const { store, feed, poller, controls } = await setup();
+    const project = (await store.projects.listProjects()).find((p) => p.forge === 'github');
+    const loop = await store.loops.createLoop({
+      projectId: project?.id as string,
+      kind: 'issue',
+      number: 5,
+      title: 't',
+      prNumber: 6,
+    });
+    await store.loops.saveLoopState(
+      loop.id,
+      { state: { ...loop.state, stage: 'ready' }, pendingEffects: [], prNumber: 6 },
+      loop.version,
+    );
+    feed.pulls[6] = 'open';
+    await poller.pollOnce();
+    expect(controls).toEqual([]);
+    feed.pulls[6] = 'merged';
+    await poller.pollOnce();
+    expect(controls).toEqual([{ loopId: loop.id, type: 'pr_merged' }]);
   });
 });

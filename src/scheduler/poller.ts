@@ -2,6 +2,7 @@
 // (labels) and comments with conditional requests, so an idle repository costs no counted requests.
 // New items become triggers on the same admit path as webhooks; history before the first poll is
 // never acted on.
+import type { LoopEvent } from '../domain/index.js';
 import type { ProjectRef } from '../forge/index.js';
 import type { RunnerLog } from '../runner/index.js';
 import type { ProjectRecord, Store } from '../store/index.js';
@@ -30,12 +31,21 @@ export interface PolledComment {
 export interface PollSource {
   issueEvents(project: ProjectRef): Promise<PolledLabelEvent[] | null>;
   issueComments(project: ProjectRef): Promise<PolledComment[] | null>;
+  /** Drops the cached ETags, so the next poll reads the feeds in full. */
+  forget?(project: ProjectRef): Promise<void>;
+  /** The state of a pull request Looper handed to people (merge watch); null when unchanged. */
+  pullRequestState(
+    project: ProjectRef,
+    number: number,
+  ): Promise<'open' | 'draft' | 'merged' | 'closed' | null>;
 }
 
 export interface PollerOptions {
   store: Store;
   intake: Pick<Intake, 'admit'>;
   sourceFor: (project: ProjectRecord) => PollSource;
+  /** Ends a watched loop when its PR is merged or closed. */
+  control: (loopId: string, event: LoopEvent) => Promise<unknown>;
   intervalMs: number;
   log: RunnerLog;
 }
@@ -63,14 +73,17 @@ export function createPoller(options: PollerOptions): Poller {
     items: T[] | null,
     toTrigger: (item: T) => Trigger | null,
   ): Promise<number> {
-    if (items === null || items.length === 0) return 0;
+    if (items === null) return 0;
     const last = await cursor(store, key);
-    const newest = Math.max(...items.map((i) => i.id));
+    // An empty first sight still starts the cursor: the repo's first label later is news, not history.
+    const newest = Math.max(0, ...items.map((i) => i.id));
     let admitted = 0;
     if (last !== null) {
       for (const item of [...items].filter((i) => i.id > last).sort((a, b) => a.id - b.id)) {
         const trigger = toTrigger(item);
         if (trigger && (await options.intake.admit(trigger)).accepted) admitted++;
+        // The cursor moves item by item: if a later admit throws, this one is not seen twice.
+        await store.intake.putCached(key, null, String(item.id));
       }
     }
     if (last === null || newest > last) await store.intake.putCached(key, null, String(newest));
@@ -111,7 +124,28 @@ export function createPoller(options: PollerOptions): Poller {
         source: 'poll',
       }),
     );
-    return events + comments;
+    return events + comments + (await watchMerges(project, ref, source));
+  }
+
+  /** Merge watch (SPEC §3.10): a `ready` loop ends `merged` or `cancelled` with its PR. */
+  async function watchMerges(
+    project: ProjectRecord,
+    ref: ProjectRef,
+    source: PollSource,
+  ): Promise<number> {
+    let ended = 0;
+    for (const loop of await store.loops.listLoops({
+      projectId: project.id,
+      stage: 'ready',
+      limit: 500,
+    })) {
+      if (loop.prNumber === null) continue;
+      const state = await source.pullRequestState(ref, loop.prNumber);
+      if (state !== 'merged' && state !== 'closed') continue;
+      await options.control(loop.id, { type: state === 'merged' ? 'pr_merged' : 'pr_closed' });
+      ended++;
+    }
+    return ended;
   }
 
   async function pollOnce(): Promise<number> {
@@ -122,6 +156,11 @@ export function createPoller(options: PollerOptions): Poller {
         admitted += await pollProject(project);
       } catch (error) {
         log.warn({ repo: project.repo, error: String(error) }, 'polling a project failed');
+        // The feed's ETag was stored with the response; forget it so the next poll reads the
+        // items this one could not finish instead of getting a 304.
+        await options
+          .sourceFor(project)
+          .forget?.({ id: project.id, repo: project.repo, path: project.path });
       }
     }
     return admitted;

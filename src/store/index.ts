@@ -25,6 +25,8 @@ export type {
   PatchLocalPullRequest,
 } from './forge-items.js';
 export { createIdSource } from './ids.js';
+export type { StoreInspection } from './inspect.js';
+export { inspectStore } from './inspect.js';
 export type { CachedResponse, IntakeRepo } from './intake.js';
 export type {
   CreateLoop,

@@ -1,6 +1,7 @@
 // The GitHub gateway: the Forge (and GitHubForge extras) over Octokit with throttling and retries.
 // Built once by the composition root from `github.token`/GITHUB_TOKEN and the API URL.
 
+import { createAdmin } from './admin.js';
 import { createChecks } from './checks.js';
 import { createComments } from './comments.js';
 import { createConditional, createMemoryEtagCache } from './conditional.js';
@@ -47,6 +48,7 @@ export function createGitHubForge(options: GitHubForgeOptions): GitHubForge {
   );
   const checks = createChecks(ctx);
   const conditional = createConditional(ctx, options.etags ?? createMemoryEtagCache());
+  const admin = createAdmin(ctx);
 
   return {
     kind: 'github',
@@ -90,6 +92,13 @@ export function createGitHubForge(options: GitHubForgeOptions): GitHubForge {
     listEvents: conditional.listEvents,
 
     getAuthenticatedUser: ctx.me,
+
+    getRepository: admin.getRepository,
+    getIssueSummary: admin.getIssueSummary,
+    tokenInfo: admin.tokenInfo,
+    listHooks: admin.listHooks,
+    createHook: admin.createHook,
+    deleteHook: admin.deleteHook,
 
     async rateLimit() {
       const { data } = await call('get the rate limit', () => client.rest.rateLimit.get());

@@ -37,6 +37,7 @@ export function createClient(options: GitHubForgeOptions): GitHubClient {
     baseUrl: options.apiUrl.replace(/\/+$/, ''),
     auth: options.token,
     userAgent: 'looper',
+    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     log: {
       debug: () => {},
       info: () => {},

@@ -30,6 +30,8 @@ export interface GitHubForgeOptions {
   etags?: EtagCache;
   /** Waiting between mergeability reads (default setTimeout). */
   sleep?: (ms: number) => Promise<void>;
+  /** The fetch Octokit uses (default the global one); e.g. one with a timeout per request. */
+  fetch?: typeof fetch;
 }
 
 /** ETags by key, e.g. backed by the store's forge_cache table. */
@@ -114,6 +116,35 @@ export interface GitHubIssueEvent {
   createdAt: number;
 }
 
+/** A repository as the token sees it (`GET /repos/{owner}/{repo}`). */
+export interface GitHubRepository {
+  fullName: string;
+  defaultBranch: string;
+  private: boolean;
+  url: string;
+  /** The token user's rights; null when GitHub does not say. */
+  permissions: { admin: boolean; push: boolean; pull: boolean } | null;
+}
+
+export interface GitHubTokenInfo {
+  user: GitHubUser;
+  /** Classic token scopes from `x-oauth-scopes`; null when GitHub sends none (fine-grained, app). */
+  scopes: string[] | null;
+}
+
+/** A repository webhook. */
+export interface GitHubHook {
+  id: number;
+  url: string;
+  contentType: string | null;
+  active: boolean;
+  events: string[];
+  /** Epoch milliseconds. */
+  createdAt: number | null;
+  /** The answer to the latest delivery, when GitHub reports one. */
+  lastResponse: { code: number | null; status: string | null; message: string | null } | null;
+}
+
 export interface GitHubForge extends Forge {
   readonly kind: 'github';
   /** The token's user (cached after the first call). */
@@ -153,4 +184,17 @@ export interface GitHubForge extends Forge {
   ): Promise<ConditionalResult<GitHubIssueSummary[]>>;
   /** The repo's newest issue events (labeled, unlabeled, closed, …), one page. */
   listEvents(project: ProjectRef): Promise<ConditionalResult<GitHubIssueEvent[]>>;
+  /** Throws LooperError('not_found' | 'unauthorized' | 'forbidden') when the token cannot read it. */
+  getRepository(project: ProjectRef): Promise<GitHubRepository>;
+  /** One issue, saying whether it is a pull request. */
+  getIssueSummary(project: ProjectRef, number: number): Promise<GitHubIssueSummary>;
+  /** The token's user and classic scopes (one uncached `GET /user`). */
+  tokenInfo(): Promise<GitHubTokenInfo>;
+  /** Needs admin on the repository (or the `admin:repo_hook` scope). */
+  listHooks(project: ProjectRef): Promise<GitHubHook[]>;
+  createHook(
+    project: ProjectRef,
+    spec: { url: string; secret: string; events: readonly string[] },
+  ): Promise<GitHubHook>;
+  deleteHook(project: ProjectRef, id: number): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { GitHubEmulator, type GitHubEmulatorOptions } from './emulator.js';
 import { loadOperations, OpenApiValidator } from './openapi.js';
 import type { RateState } from './router.js';
 import { checkRoutes } from './routes-checks.js';
+import { hookRoutes } from './routes-hooks.js';
 import { issueRoutes } from './routes-issues.js';
 import { pullRoutes } from './routes-pulls.js';
 import { reviewRoutes } from './routes-reviews.js';
@@ -32,7 +33,13 @@ export async function startGitHubEmulator(
     resetAt: Math.floor(Date.now() / 1000) + 3600,
     used: new Map(),
   };
-  const routes = [...issueRoutes, ...pullRoutes, ...reviewRoutes, ...checkRoutes(rate)];
+  const routes = [
+    ...issueRoutes,
+    ...pullRoutes,
+    ...reviewRoutes,
+    ...checkRoutes(rate),
+    ...hookRoutes,
+  ];
   const operations = await loadOperations(routes.map((r) => `${r.method} ${r.template}`));
   const emulator = new GitHubEmulator(options, routes, new OpenApiValidator(operations), rate);
   await emulator.listen();

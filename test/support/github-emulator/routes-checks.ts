@@ -163,7 +163,14 @@ export function checkRoutes(rateLimit: RateState): Route[] {
     {
       method: 'GET',
       template: '/user',
-      handle: (ctx) => ({ status: 200, body: privateUserJson(ctx.json, ctx.login) }),
+      handle: (ctx) => {
+        const scopes = ctx.state.scopes?.get(ctx.login);
+        return {
+          status: 200,
+          body: privateUserJson(ctx.json, ctx.login),
+          ...(scopes === undefined ? {} : { headers: { 'x-oauth-scopes': scopes } }),
+        };
+      },
     },
     {
       method: 'GET',

@@ -73,15 +73,20 @@ export const issueRoutes: Route[] = [
   {
     method: 'GET',
     template: '/repos/{owner}/{repo}',
-    handle: (ctx) => ({
-      status: 200,
-      body: {
-        ...repoJson(ctx.json, repoOf(ctx)),
-        has_discussions: false,
-        network_count: 0,
-        subscribers_count: 0,
-      },
-    }),
+    handle: (ctx) => {
+      const repo = repoOf(ctx);
+      // A private repository is a 404 to whoever may not read it.
+      requireRole(ctx, repo, 'read');
+      return {
+        status: 200,
+        body: {
+          ...repoJson(ctx.json, repo),
+          has_discussions: false,
+          network_count: 0,
+          subscribers_count: 0,
+        },
+      };
+    },
   },
   {
     method: 'GET',

@@ -139,6 +139,18 @@ export interface EmIssueEvent {
   createdAt: number;
 }
 
+export interface EmHook {
+  id: number;
+  url: string;
+  contentType: string;
+  /** What the hook signs deliveries with (GitHub never shows it back). */
+  secret: string | null;
+  events: string[];
+  active: boolean;
+  createdAt: number;
+  lastResponse: { code: number | null; status: string | null; message: string | null };
+}
+
 export interface EmRepo {
   id: number;
   owner: string;
@@ -161,6 +173,8 @@ export interface EmRepo {
   events: EmIssueEvent[];
   collaborators: Map<string, RepoRole>;
   lastNumber: number;
+  /** Repository webhooks (created on first use by the hooks routes). */
+  hooks?: EmHook[];
 }
 
 export interface EmulatorState {
@@ -168,6 +182,8 @@ export interface EmulatorState {
   repos: Map<string, EmRepo>;
   /** token → login */
   tokens: Map<string, string>;
+  /** login → classic token scopes, sent as `x-oauth-scopes` on `GET /user` when set. */
+  scopes?: Map<string, string>;
   nextId(): number;
 }
 

@@ -1,0 +1,61 @@
+// `looper webhook enable|disable|status`: the repository webhook that sends GitHub's events to
+// looperd at once (the poller is the fallback). Handlers are loaded on use.
+import type { Command } from 'commander';
+import type { CommandHost } from './context.js';
+
+export interface WebhookOptions {
+  repo?: string;
+  url?: string;
+}
+
+export function registerWebhook(program: Command, host: CommandHost): void {
+  const webhook = program
+    .command('webhook')
+    .description("create, remove or show the GitHub webhook that feeds looperd's /webhooks/github")
+    .addHelpText(
+      'after',
+      [
+        '',
+        'GitHub cannot reach 127.0.0.1: --url is the public URL of a tunnel or reverse proxy that',
+        'forwards to looperd (…/webhooks/github is added unless the URL ends with it). Without it,',
+        'enable prints the `gh webhook forward` command that relays deliveries from your machine.',
+        'Creating the hook needs admin on the repository; otherwise enable prints what to set up by',
+        'hand. The secret is github.webhook-secret, or one generated into <data dir>/webhook-secret.',
+        '',
+        'Examples:',
+        '  looper webhook enable --repo acme/app --url https://looper.example.com',
+        '  looper webhook status',
+        '  looper webhook disable --repo acme/app',
+      ].join('\n'),
+    );
+  const repoOption = ['--repo <owner/name>', 'the GitHub project (default: the only one)'] as const;
+
+  webhook
+    .command('enable')
+    .description('create the webhook (or print what to configure by hand)')
+    .option(...repoOption)
+    .option('--url <url>', 'public URL GitHub delivers to (a tunnel or proxy in front of looperd)')
+    .action(async (options: WebhookOptions) => {
+      const { webhookEnableAction } = await import('./webhook-actions.js');
+      host.setExit(await webhookEnableAction(host, options));
+    });
+
+  webhook
+    .command('disable')
+    .description('remove the webhook Looper created')
+    .option(...repoOption)
+    .option('--url <url>', 'remove the hook delivering to this URL')
+    .action(async (options: WebhookOptions) => {
+      const { webhookDisableAction } = await import('./webhook-actions.js');
+      host.setExit(await webhookDisableAction(host, options));
+    });
+
+  webhook
+    .command('status')
+    .description("list the hooks pointing at Looper and their last delivery's answer")
+    .option(...repoOption)
+    .action(async (options: WebhookOptions) => {
+      const { webhookStatusAction } = await import('./webhook-actions.js');
+      host.setExit(await webhookStatusAction(host, options));
+    });
+}

@@ -1,0 +1,277 @@
+// The world of the GitHub e2e tests: the GitHub emulator with one repo, a built looperd watching it
+// with a scripted `custom` agent, webhook delivery, a pre-receive hook standing in for GitHub's CI,
+// and waits that end when the loop's last effects have reached the emulator.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { looperLabels } from '../../src/forge/index.js';
+import {
+  type GitHubEmulator,
+  type RepoRole,
+  startGitHubEmulator,
+} from './github-emulator/index.js';
+import { ensureLabel } from './github-emulator/mutations.js';
+import { eventually, waitForStage } from './loop-events.js';
+import { createLooperEnv, git, type LooperEnv, tempDir, waitForOutput } from './looper-harness.js';
+
+export const TOKEN = 'ghp_e2eGitHubToken0123456789abcdef';
+export const SECRET = 'e2e-webhook-secret';
+export const BOT = 'looper-bot';
+export const REPO = 'acme/app';
+export const STATE_LABELS = [
+  'looper:planning',
+  'looper:working',
+  'looper:fixing',
+  'looper:done',
+  'looper:needs-human',
+  'looper:failed',
+];
+
+/** The `custom` agent: records its environment (and the fixer's prompt), then plays its role. */
+const agentSource = `
+import fs from 'node:fs';
+import path from 'node:path';
+
+const role = process.env.LOOPER_ROLE ?? '';
+const prompt = process.env.LOOPER_PROMPT ?? '';
+const record = process.env.E2E_RECORD ?? '';
+fs.appendFileSync(record, JSON.stringify({ role, env: process.env }) + '\\n');
+const emit = (line) => process.stdout.write(JSON.stringify(line) + '\\n');
+const finish = (result) => {
+  emit({ type: 'usage', inputTokens: 100, outputTokens: 20, cachedTokens: 0, costUsd: 0 });
+  emit({ type: 'result', text: 'Done.\\n__LOOPER_RESULT__=' + JSON.stringify(result) });
+};
+const fixAdd = () =>
+  fs.writeFileSync('src/math.js', fs.readFileSync('src/math.js', 'utf8').replace('a - b', 'a + b'));
+
+switch (role) {
+  case 'planner': {
+    const spec = /^Spec file: (.+)$/m.exec(prompt)?.[1]?.trim();
+    fs.mkdirSync(path.dirname(spec), { recursive: true });
+    fs.writeFileSync(spec, '# Fix add\\n\\n## Objective\\nadd() must add.\\n');
+    finish({ summary: 'Spec: make add() add.' });
+    break;
+  }
+  case 'plan_reviewer':
+    finish({ verdict: 'approve', summary: 'Good plan.', comments: [] });
+    break;
+  case 'worker':
+    fixAdd();
+    finish({ summary: 'add() adds.' });
+    break;
+  case 'fixer':
+    fs.writeFileSync(record + '.fixer-prompt', prompt);
+    fixAdd();
+    fs.appendFileSync('src/math.js', '// checked against CI\\n');
+    finish({ summary: 'Made CI green.' });
+    break;
+  case 'reviewer':
+    finish({ verdict: 'approve', summary: 'Correct.', comments: [] });
+    break;
+  default:
+    process.exit(2);
+}
+`;
+
+export const repoFiles = {
+  'package.json': '{"type":"module","scripts":{"test":"node --test test/"}}\n',
+  'src/math.js': 'export const add = (a, b) => a - b;\n',
+  'test/math.test.js': [
+    "import assert from 'node:assert/strict';",
+    "import { test } from 'node:test';",
+    "import { add } from '../src/math.js';",
+    '',
+    "test('add adds', () => assert.equal(add(2, 3), 5));",
+    '',
+  ].join('\n'),
+};
+
+export interface World {
+  gh: GitHubEmulator;
+  env: LooperEnv;
+  dir: string;
+  /** One JSON line per agent run: its role and environment. */
+  record: string;
+  close(): Promise<void>;
+}
+
+/** An emulated repo (alice may write, mallory only read), a daemon watching it, a scripted agent. */
+export async function startWorld(
+  options: { pollSecs?: number; labels?: boolean } = {},
+): Promise<World> {
+  const gh = await startGitHubEmulator({ tokens: { [TOKEN]: BOT } });
+  const dir = tempDir('looper-gh-e2e-');
+  const collaborators: Record<string, RepoRole> = {
+    alice: 'write',
+    mallory: 'read',
+    [BOT]: 'write',
+  };
+  const repo = await gh.createRepo(REPO, { files: repoFiles, collaborators });
+  if (options.labels) {
+    for (const l of looperLabels) ensureLabel(gh.state, repo, l.name, l.color, l.description);
+  }
+  const agent = path.join(dir, 'agent.mjs');
+  fs.writeFileSync(agent, agentSource);
+  const record = path.join(dir, 'agent-runs.jsonl');
+  const env = await createLooperEnv({
+    env: {
+      LOOPER_AGENT_VENDOR: 'custom',
+      LOOPER_VENDORS_CUSTOM_COMMAND: process.execPath,
+      LOOPER_VENDORS_CUSTOM_ARGS: JSON.stringify([agent]),
+      LOOPER_AGENT_ENV_E2E_RECORD: record,
+      // Neither the env token nor `github.token` may reach an agent.
+      GITHUB_TOKEN: TOKEN,
+      GH_TOKEN: TOKEN,
+    },
+    configToml: [
+      '[daemon]',
+      `poll-interval-secs = ${options.pollSecs ?? 3600}`,
+      'shutdown-grace-secs = 1',
+      '[github]',
+      `api-url = "${gh.url}"`,
+      `token = "${TOKEN}"`,
+      `webhook-secret = "${SECRET}"`,
+      `bot-login = "${BOT}"`,
+      '[[projects]]',
+      `repo = "${REPO}"`,
+      `clone-url = "${gh.cloneUrl(REPO)}"`,
+      'checks = ["node --test test/"]',
+      '',
+    ].join('\n'),
+  });
+  const daemon = env.spawnDaemon();
+  await waitForOutput(daemon, /listening on/);
+  return {
+    gh,
+    env,
+    dir,
+    record,
+    async close() {
+      await env.cleanup();
+      await gh.close();
+    },
+  };
+}
+
+/** Alice (or `actor`) labels issue `number` `looper:plan` and GitHub delivers the webhook. */
+export async function labelByWebhook(
+  w: World,
+  number: number,
+  actor = 'alice',
+  deliveryId?: string,
+) {
+  w.gh.addLabel(REPO, number, 'looper:plan', actor);
+  const payload = await w.gh.webhookPayload({
+    repo: REPO,
+    event: 'issues',
+    action: 'labeled',
+    number,
+    label: 'looper:plan',
+    sender: actor,
+  });
+  return deliver(w, payload, deliveryId);
+}
+
+export async function deliver(w: World, payload: Record<string, unknown>, deliveryId?: string) {
+  const result = await w.gh.sendWebhook({
+    url: `${w.env.url}/webhooks/github`,
+    secret: SECRET,
+    event: 'issues',
+    payload,
+    ...(deliveryId ? { deliveryId } : {}),
+  });
+  const body = JSON.parse(result.body) as {
+    data: { accepted: boolean; reason: string; loopId?: string };
+  };
+  return { status: result.status, deliveryId: result.deliveryId, ...body.data };
+}
+
+/**
+ * Waits for the loop to end and its last effects to reach GitHub: the terminal `loop.stage` event is
+ * announced before them (PR out of draft, state label, tracking comment), and the tracking comment
+ * is the last, so the emulator is watched (with a deadline) until it shows the final stage.
+ */
+export async function finished(w: World, loopId: string, number: number) {
+  const events = await waitForStage(w.env, loopId);
+  const last = events.filter((e) => e.type === 'loop.stage').at(-1)?.data ?? {};
+  const stage = String(last.to);
+  await eventually(
+    () => issueCommentsBy(w.gh, number, BOT).map((c) => c.body),
+    (bodies) => bodies.some((b) => b.includes(`stage: \`${stage}\``)),
+    20_000,
+  );
+  return { events, stage, reason: last.reason ?? null };
+}
+
+/** The branch's commits in the emulator's repo, oldest first: "author <email>|subject". */
+export function branchLog(gh: GitHubEmulator, branch: string): string[] {
+  const out = git(
+    gh.cloneUrl(REPO),
+    'log',
+    '--reverse',
+    '--format=%an <%ae>|%s',
+    `main..${branch}`,
+  );
+  return out.trim().split('\n');
+}
+
+export function stateLabelsOn(gh: GitHubEmulator, number: number): string[] {
+  return gh.issue(REPO, number).labels.filter((l) => STATE_LABELS.includes(l));
+}
+
+export function issueCommentsBy(gh: GitHubEmulator, number: number, author: string) {
+  return gh.repo(REPO).comments.filter((c) => c.number === number && c.author === author);
+}
+
+/**
+ * GitHub's CI for the test: a pre-receive hook in the emulator's bare repo tells this process of each
+ * push to a looper/ branch before the push completes, so the check run exists before Looper reads
+ * checks. The work commit's CI fails; every later head's passes.
+ */
+export async function startCi(w: World): Promise<{ pushes: string[]; close(): Promise<void> }> {
+  const pushes: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      for (const line of body.trim().split('\n')) {
+        const [, sha = '', ref = ''] = line.split(' ');
+        if (!ref.startsWith('refs/heads/looper/')) continue;
+        pushes.push(sha);
+        if (pushes.length === 1) continue; // the spec commit: no CI configured for specs
+        const run = w.gh.addCheckRun(REPO, sha, {
+          name: 'ci',
+          conclusion: pushes.length === 2 ? 'failure' : 'success',
+        });
+        if (pushes.length === 2) run.title = '1 test failed: add adds';
+      }
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/push`;
+  const hookScript = path.join(w.dir, 'pre-receive.mjs');
+  fs.writeFileSync(
+    hookScript,
+    [
+      "let input = '';",
+      "process.stdin.on('data', (c) => { input += c; });",
+      "process.stdin.on('end', async () => {",
+      `  const response = await fetch(${JSON.stringify(url)}, { method: 'POST', body: input });`,
+      '  process.exit(response.ok ? 0 : 1);',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  const hook = path.join(w.gh.cloneUrl(REPO), 'hooks', 'pre-receive');
+  fs.writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${hookScript}"\n`, {
+    mode: 0o755,
+  });
+  return {
+    pushes,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
