@@ -3,6 +3,7 @@
 // codex worker reviewed by claude-code, a rate-limited claude-code worker falling back to codex, and
 // a gemini worker.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventView, LoopView, RunView } from '../src/api/index.js';
@@ -13,7 +14,6 @@ import {
   startAnthropicServer,
 } from './support/anthropic-server.js';
 import {
-  type GeminiServer,
   type ScriptedGeminiRequest,
   type ScriptedGeminiTurn,
   startGeminiServer,
@@ -137,28 +137,23 @@ function claudeScript(roles: RoleTitle[], rateLimited: RoleTitle[] = []) {
 /** Codex plays the implementer: reads the file, patches it (apply_patch), reports. */
 function codexScript() {
   const unexpected: string[] = [];
-  const patch = ['*** Begin Patch', '*** Update File: src/math.js', '@@']
-    .concat(
-      oldMath
-        .trimEnd()
-        .split('\n')
-        .map((l) => `-${l}`),
-    )
-    .concat(
-      fixedMath
-        .trimEnd()
-        .split('\n')
-        .map((l) => `+${l}`),
-    )
-    .concat(['*** End Patch', ''])
-    .join('\n');
+  const lines = (text: string, sign: string) => text.trimEnd().replace(/^/gm, sign).split('\n');
+  const patch = [
+    '*** Begin Patch',
+    '*** Update File: src/math.js',
+    '@@',
+    ...lines(oldMath, '-'),
+    ...lines(fixedMath, '+'),
+    '*** End Patch',
+    '',
+  ].join('\n');
   const script = (r: ScriptedOpenAiRequest): ScriptedOpenAiTurn => {
-    if (!r.hasTools) return { text: 'ok' };
     const { role, worktree } = readPrompt(userText(r.body.input, 'content'));
     const items = Array.isArray(r.body.input) ? r.body.input : [];
     const turn = items.filter((i) => /_call_output$/.test(String(i?.type))).length;
-    if (role !== 'implementer' || !worktree) {
-      unexpected.push(`codex turn ${r.turn}: role ${role}, worktree ${worktree}`);
+    // Codex offers no tools at all for a model it does not know (its default with a custom provider).
+    if (role !== 'implementer' || !worktree || !r.hasTools) {
+      unexpected.push(`codex turn ${r.turn}: role ${role}, model ${r.model}, tools ${r.hasTools}`);
       return { text: 'I should not be here.' };
     }
     if (turn === 0)
@@ -216,10 +211,12 @@ async function api<T>(looper: LooperEnv, route: string): Promise<T> {
 }
 
 /** Runs one loop through the CLI with `configToml`; returns the final loop view and its events. */
-async function runLoop(configToml: string, env: NodeJS.ProcessEnv = {}) {
+async function runLoop(configToml: string) {
   const repo = makeRepo(repoFiles);
-  const looper = await createLooperEnv({ configToml, env });
+  const looper = await createLooperEnv({ configToml });
   cleanups.push(() => looper.cleanup());
+  // It holds (scripted) API keys: private, as Looper asks of a config with secrets.
+  fs.chmodSync(looper.env.LOOPER_CONFIG ?? '', 0o600);
   const result = await looper.json<LoopView>([
     'run',
     '--repo',
@@ -246,8 +243,13 @@ function claudeConfig(anthropic: AnthropicServer): string[] {
   ];
 }
 
-function codexConfig(openai: OpenAiServer): string[] {
+/**
+ * Codex through a custom provider. Its default model is one its catalog does not know, so it would
+ * offer no tools: `defaultModel` sets one in Codex's own config (what a fallback run uses).
+ */
+function codexConfig(openai: OpenAiServer, defaultModel?: string): string[] {
   const args = [
+    ...(defaultModel ? [`model=${str(defaultModel)}`] : []),
     'model_provider=scripted',
     'model_providers.scripted.name=Scripted',
     `model_providers.scripted.base_url=${openai.url}`,
@@ -308,6 +310,7 @@ describe('the issue loop with vendors chosen per role', () => {
         'timeout-secs = 60',
         '[roles.worker]',
         'vendor = "codex"',
+        'model = "gpt-5.5"',
         '[roles.reviewer]',
         'vendor = "claude-code"',
         ...claudeConfig(anthropic),
@@ -329,9 +332,10 @@ describe('the issue loop with vendors chosen per role', () => {
       expect(run.tokens.output, `${run.role} output tokens`).toBeGreaterThan(0);
     }
     expectUsageSummed(loop, runs);
-    expect(runs.find((r) => r.role === 'worker')?.summary).toBe(
-      'add() adds and mul() multiplies (codex).',
-    );
+    const worker = runs.find((r) => r.role === 'worker');
+    expect(worker?.model).toBe('gpt-5.5');
+    expect(worker?.summary).toBe('add() adds and mul() multiplies (codex).');
+    expect(openai.turns.map((t) => t.model)).toEqual(['gpt-5.5', 'gpt-5.5', 'gpt-5.5']);
 
     // Codex edited the worktree for real: the fix is Looper's commit on the branch and passes.
     expect(branchState(repo, loop.branch ?? '')).toEqual({
@@ -362,7 +366,7 @@ describe('the issue loop with vendors chosen per role', () => {
         'fallback = ["codex"]',
         'timeout-secs = 60',
         ...claudeConfig(anthropic),
-        ...codexConfig(openai),
+        ...codexConfig(openai, 'gpt-5.5'),
       ]),
     );
 
@@ -384,7 +388,7 @@ describe('the issue loop with vendors chosen per role', () => {
     expectUsageSummed(loop, runs);
     // Claude Code gave up after its own retries (CLAUDE_CODE_MAX_RETRIES=2), not at a timeout.
     const implementerTurns = anthropic.turns.filter(
-      (t) => readPrompt(userText(t.body.messages, 'content')).role === 'implementer',
+      (t) => t.hasTools && readPrompt(userText(t.body.messages, 'content')).role === 'implementer',
     );
     expect(implementerTurns).toHaveLength(3);
 
@@ -403,7 +407,7 @@ describe('the issue loop with vendors chosen per role', () => {
     const claude = claudeScript(['planner', 'plan reviewer', 'code reviewer']);
     const gemini = geminiScript();
     const anthropic = await track(startAnthropicServer(claude.script));
-    const google: GeminiServer = await track(startGeminiServer(gemini.script));
+    const google = await track(startGeminiServer(gemini.script));
 
     const { repo, loop, runs, code, stderr } = await runLoop(
       toml([

@@ -127,15 +127,24 @@ export async function pushBranch(deps: RunnerDeps, ctx: LoopContext): Promise<vo
 async function cleanupWorktree(deps: RunnerDeps, ctx: LoopContext): Promise<void> {
   const record = await deps.store.worktrees.getWorktree(ctx.loop.id);
   if (record === null || record.removedAt !== null || ctx.worktree === '') return;
-  if (await deps.git.isDirty(ctx.worktree)) {
-    await deps.events.emit({
+  const keep = (reason: string) =>
+    deps.events.emit({
       loopId: ctx.loop.id,
       type: 'worktree.kept',
-      data: { path: ctx.worktree, reason: 'dirty' },
+      data: { path: ctx.worktree, reason },
     });
+  try {
+    if (await deps.git.isDirty(ctx.worktree)) {
+      await keep('dirty');
+      return;
+    }
+    await deps.git.removeWorktree({ repoPath: record.repoPath, path: ctx.worktree });
+  } catch (error) {
+    // A worktree still being set up (a cancel right at the start) is left for `looper worktree
+    // cleanup`; the loop's own stop must not fail for it.
+    await keep(error instanceof Error ? error.message : String(error));
     return;
   }
-  await deps.git.removeWorktree({ repoPath: record.repoPath, path: ctx.worktree });
   await deps.store.worktrees.markWorktreeRemoved(ctx.loop.id);
   await deps.events.emit({
     loopId: ctx.loop.id,
