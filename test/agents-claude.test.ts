@@ -1,14 +1,11 @@
-// End to end: the real Claude Code CLI (node_modules/.bin/claude) driven through the agent runner
-// against the scripted Anthropic server, in a temp git repository; and a `custom` agent script.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent, AgentRequest } from '../src/agents/index.js';
 import { createAgentRunner } from '../src/agents/index.js';
 import { parseRoleResult } from '../src/domain/index.js';
+import { buggyRepo, git, tempDir } from './support/agent-repo.js';
 import {
   type AnthropicServer,
   type Script,
@@ -25,24 +22,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'looper-'));
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8' });
-}
-
-/** A repository with one bug: add() subtracts. */
-function buggyRepo(): string {
-  const repo = tempDir();
-  git(repo, 'init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(repo, 'calc.js'), 'export const add = (a, b) => a - b;\n');
-  git(repo, 'add', '.');
-  git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init');
-  return repo;
-}
 
 function claudeRequest(repo: string, url: string, overrides: Partial<AgentRequest> = {}) {
   const data = tempDir();

@@ -1,14 +1,11 @@
-// End to end: the real Codex CLI (node_modules/.bin/codex) driven through the agent runner against
-// the scripted OpenAI Responses API server, through a custom model provider, in a temp git repo.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent, AgentRequest } from '../src/agents/index.js';
 import { createAgentRunner } from '../src/agents/index.js';
 import { parseRoleResult } from '../src/domain/index.js';
+import { buggyRepo, tempDir } from './support/agent-repo.js';
 import {
   type OpenAiScript,
   type OpenAiServer,
@@ -34,23 +31,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'looper-'));
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8' });
-}
-
-function buggyRepo(): string {
-  const repo = tempDir();
-  git(repo, 'init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(repo, 'calc.js'), 'export const add = (a, b) => a - b;\n');
-  git(repo, 'add', '.');
-  git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init');
-  return repo;
-}
 
 /** Codex reaches the scripted server as a custom provider given by `-c` overrides. */
 function codexRequest(repo: string, url: string, overrides: Partial<AgentRequest> = {}) {

@@ -1,14 +1,11 @@
-// End to end: the real Gemini CLI (node_modules/.bin/gemini) driven through the agent runner
-// against the scripted Gemini API server (GOOGLE_GEMINI_BASE_URL), in a temp git repository.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent, AgentRequest } from '../src/agents/index.js';
 import { createAgentRunner } from '../src/agents/index.js';
 import { parseRoleResult } from '../src/domain/index.js';
+import { buggyRepo, tempDir } from './support/agent-repo.js';
 import {
   type GeminiScript,
   type GeminiServer,
@@ -25,23 +22,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'looper-'));
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8' });
-}
-
-function buggyRepo(): string {
-  const repo = tempDir();
-  git(repo, 'init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(repo, 'calc.js'), 'export const add = (a, b) => a - b;\n');
-  git(repo, 'add', '.');
-  git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init');
-  return repo;
-}
 
 function geminiRequest(repo: string, url: string, overrides: Partial<AgentRequest> = {}) {
   const data = tempDir();

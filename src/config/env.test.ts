@@ -72,6 +72,7 @@ describe('LOOPER_<SECTION>_<KEY> variables', () => {
     expect(config.vendors.custom.command).toBe('/x/agent');
     expect(config.vendors['claude-code']).toEqual({
       command: '/opt/claude',
+      model: '',
       args: ['--verbose'],
       env: {},
     });

@@ -41,7 +41,7 @@ describe('ConfigSchema', () => {
       'lease-secs': 60,
     });
     expect(config.vendors.cursor.command).toBe('cursor-agent');
-    expect(config.vendors.custom).toEqual({ command: '', args: [], env: {} });
+    expect(config.vendors.custom).toEqual({ command: '', model: '', args: [], env: {} });
     expect(config.loop['commit-author']).toBe('Looper <looper@localhost>');
     expect(config.roles).toEqual({});
   });

@@ -113,6 +113,8 @@ const vendorSettings = (command: string) =>
   z
     .strictObject({
       command: z.string().default(command),
+      /** The model this vendor runs when a role names none (and for fallback runs); '' = the CLI's. */
+      model: z.string().default(''),
       args: z.array(z.string()).default([]),
       env: stringMap().default({}),
       /** USD per million tokens, used when the vendor reports no cost itself. */
@@ -168,6 +170,7 @@ const Project = z
     'base-branch': z.string().min(1).default('main'),
     checks: z.array(z.string().min(1)).optional(),
     'max-concurrent': count(1).default(2),
+    reviewers: z.array(z.string().min(1)).default([]),
   })
   .refine((project) => project.repo !== undefined || project.path !== undefined, {
     message: 'a project needs "repo" (owner/name) or "path" (a local clone), or both',

@@ -64,7 +64,30 @@ export function gitHubAccess(options: {
         }),
       baseRef: `origin/${project.baseBranch}`,
       push: { auth },
+      reviewThreads: gitHubReviewThreads(options.forge),
+      mergeable: async (ref, number) => (await options.forge.getMergeability(ref, number)).mergeable,
+      requestReviewers: async (ref, number) => {
+        const users = options.config.projects.find((p) => p.repo === project.repo)?.reviewers ?? [];
+        if (users.length > 0) await options.forge.requestReviewers(ref, number, { users });
+      },
     };
+  };
+}
+
+/** People's unresolved review threads (the first comment is not the token user's), reply, resolve. */
+function gitHubReviewThreads(forge: GitHubForge): NonNullable<ProjectAccess['reviewThreads']> {
+  return {
+    async list(ref, number) {
+      const me = (await forge.getAuthenticatedUser()).login.toLowerCase();
+      const threads = await forge.listReviewThreads(ref, number, { unresolvedOnly: true });
+      return threads.flatMap((t) => {
+        const first = t.comments[0];
+        if (!first || (first.author ?? '').toLowerCase() === me) return [];
+        return [{ id: t.id, path: t.path, line: t.line, body: first.body, author: first.author }];
+      });
+    },
+    reply: (ref, threadId, body) => forge.replyToReviewThread(ref, threadId, body),
+    resolve: (ref, threadId) => forge.resolveReviewThread(ref, threadId),
   };
 }
 

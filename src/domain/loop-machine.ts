@@ -52,6 +52,8 @@ export type LoopEvent =
       summary: string;
       comments: ReviewComment[];
       fingerprint: string;
+      /** 'people': the comments are people's review threads, already on the PR (nothing to publish). */
+      source?: 'reviewer' | 'people';
     }
   | { type: 'ci_failed'; fingerprint: string; summary: string }
   | { type: 'fix_done'; summary: string }
@@ -260,7 +262,7 @@ function reviewed(
     return enter({ ...loop, lastFingerprint: null }, 'ready', [review, { type: 'mark_ready' }]);
   }
   const next = toFixing(loop, 'review', event.fingerprint, event.summary, limits);
-  if (!next.ok) return next;
+  if (!next.ok || event.source === 'people') return next;
   return { ok: true, loop: next.loop, effects: [review, ...next.effects] };
 }
 

@@ -2,7 +2,7 @@
 import type { AgentRunner, ProcessResult, ProcessSpec } from '../agents/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock, IdSource } from '../domain/index.js';
-import type { Forge } from '../forge/index.js';
+import type { Forge, ProjectRef } from '../forge/index.js';
 import type { Git, GitAuth } from '../git/index.js';
 import type { AppendEvent, EventRecord, ProjectRecord, Store } from '../store/index.js';
 
@@ -27,6 +27,28 @@ export interface ProjectAccess {
   baseRef: string;
   /** Set for hosted forges: every Looper commit is pushed, with these credentials. */
   push: { auth?: GitAuth } | null;
+  /** Review threads on the loop's PR (GitHub): people's comments go to the fixer, then are resolved. */
+  reviewThreads?: ReviewThreadAccess;
+  /** Whether the PR merges cleanly into its base: false on a conflict, null when unknown. */
+  mergeable?: (ref: ProjectRef, prNumber: number) => Promise<boolean | null>;
+  /** Asks the project's configured reviewers (`[[projects]] reviewers`) to review the PR. */
+  requestReviewers?: (ref: ProjectRef, prNumber: number) => Promise<void>;
+}
+
+/** An unresolved review thread a person (not Looper's own user) opened. */
+export interface PersonThread {
+  id: string;
+  path: string;
+  line: number | null;
+  body: string;
+  author: string | null;
+}
+
+export interface ReviewThreadAccess {
+  /** Unresolved threads whose first comment is not Looper's. */
+  list(ref: ProjectRef, prNumber: number): Promise<PersonThread[]>;
+  reply(ref: ProjectRef, threadId: string, body: string): Promise<void>;
+  resolve(ref: ProjectRef, threadId: string): Promise<void>;
 }
 
 export interface RunnerDeps {

@@ -80,7 +80,9 @@ async function applyOne(
       return;
     }
     case 'mark_ready':
-      if (prNumber !== null) await ctx.forge.markReady(ref, prNumber);
+      if (prNumber === null) return;
+      await ctx.forge.markReady(ref, prNumber);
+      if (ctx.requestReviewers) await ctx.requestReviewers(ref, prNumber);
       return;
     case 'set_state_label':
       await ctx.forge.setStateLabel(ref, loop.number, stateLabels[effect.stage]);

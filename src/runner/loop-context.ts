@@ -13,6 +13,10 @@ export interface LoopContext {
   forge: Forge;
   /** Set when Looper pushes its commits (a hosted forge). */
   push: ProjectAccess['push'];
+  /** GitHub only: people's review threads, mergeability, requested reviewers. */
+  reviewThreads?: ProjectAccess['reviewThreads'];
+  mergeable?: ProjectAccess['mergeable'];
+  requestReviewers?: ProjectAccess['requestReviewers'];
   branch: string;
   worktree: string;
   /** The ref branches start from and diffs compare against. */
@@ -46,6 +50,9 @@ export async function loadContext(
     ref,
     forge: access.forge,
     push: access.push,
+    reviewThreads: access.reviewThreads,
+    mergeable: access.mergeable,
+    requestReviewers: access.requestReviewers,
     branch,
     baseBranch: access.baseRef,
     specPath: specPathFor(branch),

@@ -15,7 +15,14 @@ export interface PromptContext {
   /** Why the fixer runs: failing check output, or review feedback. */
   fix?:
     | { origin: 'checks'; output: string }
-    | { origin: 'review'; summary: string; comments: ReviewComment[]; ciOutput?: string };
+    | {
+        origin: 'review';
+        summary: string;
+        comments: ReviewComment[];
+        ciOutput?: string;
+        /** The PR's base branch when the PR conflicts with it. */
+        conflictBase?: string;
+      };
   /** The branch's diff against the base, for the reviewer. */
   diff?: string;
   /** Set when a previous run did not print a valid result. */
@@ -124,6 +131,13 @@ function fixBody(ctx: PromptContext): string {
   return [
     'Address the review feedback on this branch.',
     checksLine(ctx),
+    ...(fix.conflictBase
+      ? [
+          '',
+          `This branch conflicts with \`${fix.conflictBase}\`: run \`git merge origin/${fix.conflictBase}\`` +
+            " (already fetched), resolve the conflicts keeping both sides' intent, and commit the merge.",
+        ]
+      : []),
     '',
     fenceUntrusted('review summary', fix.summary),
     ...comments,

@@ -213,9 +213,11 @@ async function runOnce<R extends Role>(
 ): Promise<Once> {
   const settings = roleSettings(deps.config, role);
   const primary = ctx.loop.options.vendor ?? settings.vendor;
-  // A per-loop model belongs to the primary vendor; fallback vendors use their own default.
+  // A per-loop or per-role model belongs to the primary vendor; a fallback vendor runs the model
+  // of its own `[vendors.<v>] model` (or the CLI's default).
+  const vendorModel = deps.config.vendors[vendor].model || undefined;
   const model =
-    vendor === primary ? (ctx.loop.options.model ?? (settings.model || undefined)) : undefined;
+    vendor === primary ? (ctx.loop.options.model ?? (settings.model || vendorModel)) : vendorModel;
   const resume = await resumable(deps, ctx, role, vendor);
   const runId = deps.ids.next('run');
   const logPath = join(logDir(deps, ctx.loop.id), `${runId}.log`);

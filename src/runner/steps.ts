@@ -1,6 +1,13 @@
 // One step per stage: run the stage's role or checks, or publish, and turn the outcome into the event
 // the state machine takes next.
-import { type LoopEvent, type ReviewResult, stepFor, textFingerprint } from '../domain/index.js';
+import {
+  type LoopEvent,
+  type ReviewComment,
+  type ReviewResult,
+  stepFor,
+  textFingerprint,
+} from '../domain/index.js';
+import type { EventRecord } from '../store/index.js';
 import type { RunnerDeps } from './deps.js';
 import { ensurePullRequest, pushBranch } from './effects.js';
 import type { LoopContext } from './loop-context.js';
@@ -140,6 +147,23 @@ async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtr
       fix: { origin: 'checks', output: await lastChecksOutput(deps, ctx, 'checks.finished') },
     };
   }
+  const people = await pendingEvent(deps, ctx, 'review.threads', 'review.threads.resolved');
+  const conflict = await pendingEvent(deps, ctx, 'merge.conflict', 'merge.conflict.fixed');
+  const conflictBase = conflict ? { conflictBase: ctx.project.baseBranch } : {};
+  if (people) {
+    return {
+      fix: {
+        origin: 'review',
+        summary: 'People left review comments on the pull request. Address each one.',
+        comments: (people.data.comments as ReviewComment[] | undefined) ?? [],
+        ...conflictBase,
+      },
+    };
+  }
+  if (conflict) {
+    const summary = `The pull request conflicts with ${ctx.project.baseBranch}.`;
+    return { fix: { origin: 'review', summary, comments: [], ...conflictBase } };
+  }
   const review = await lastRoleResult<ReviewResult>(deps, ctx, 'reviewer');
   const ciOutput = await lastChecksOutput(deps, ctx, 'ci.failed');
   const requested = review?.verdict === 'request_changes';
@@ -150,6 +174,83 @@ async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtr
       comments: requested ? review.comments : [],
       ...(ciOutput ? { ciOutput } : {}),
     },
+  };
+}
+
+/** The last `type` event when no `done` event followed it (threads not yet resolved, …). */
+async function pendingEvent(
+  deps: RunnerDeps,
+  ctx: LoopContext,
+  type: string,
+  done: string,
+): Promise<EventRecord | null> {
+  const events = await deps.store.events.listEvents({ loopId: ctx.loop.id, limit: 10_000 });
+  const relevant = events.filter((e) => e.type === type || e.type === done).at(-1);
+  return relevant?.type === type ? relevant : null;
+}
+
+/** After a fix is pushed: reply in each person's thread it addressed, and resolve the thread. */
+async function settleReviewFeedback(deps: RunnerDeps, ctx: LoopContext, sha: string) {
+  const people = await pendingEvent(deps, ctx, 'review.threads', 'review.threads.resolved');
+  if (people && ctx.reviewThreads) {
+    const ids = (people.data.ids as string[] | undefined) ?? [];
+    for (const id of ids) {
+      await ctx.reviewThreads.reply(ctx.ref, id, `Addressed in ${sha}.`);
+      await ctx.reviewThreads.resolve(ctx.ref, id);
+    }
+    await deps.events.emit({
+      loopId: ctx.loop.id,
+      type: 'review.threads.resolved',
+      data: { ids, sha },
+    });
+  }
+  if (await pendingEvent(deps, ctx, 'merge.conflict', 'merge.conflict.fixed')) {
+    await deps.events.emit({ loopId: ctx.loop.id, type: 'merge.conflict.fixed', data: { sha } });
+  }
+}
+
+/** People's unresolved review threads on the PR send the loop to the fixer before any review. */
+async function peopleThreads(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult | null> {
+  const prNumber = ctx.loop.prNumber;
+  if (!ctx.reviewThreads || prNumber === null) return null;
+  const threads = await ctx.reviewThreads.list(ctx.ref, prNumber);
+  if (threads.length === 0) return null;
+  const comments: ReviewComment[] = threads.map((t) => ({
+    path: t.path,
+    line: t.line ?? 1,
+    body: t.body,
+  }));
+  await deps.events.emit({
+    loopId: ctx.loop.id,
+    type: 'review.threads',
+    data: { ids: threads.map((t) => t.id), comments },
+  });
+  const event: LoopEvent = {
+    type: 'reviewed',
+    source: 'people',
+    verdict: 'request_changes',
+    summary: `${threads.length} unresolved review thread(s) from people`,
+    comments,
+    fingerprint: textFingerprint(threads.map((t) => `${t.id}\n${t.body}`).join('\n')),
+  };
+  return { kind: 'event', event, costUsd: 0 };
+}
+
+/** A PR that conflicts with its base goes to the fixer, told to merge the (fetched) base. */
+async function mergeConflict(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult | null> {
+  const prNumber = ctx.loop.prNumber;
+  if (!ctx.mergeable || prNumber === null) return null;
+  if ((await ctx.mergeable(ctx.ref, prNumber)) !== false) return null;
+  const base = ctx.project.baseBranch;
+  await deps.events.emit({ loopId: ctx.loop.id, type: 'merge.conflict', data: { base } });
+  return {
+    kind: 'event',
+    event: {
+      type: 'ci_failed',
+      fingerprint: textFingerprint(`merge conflict with ${base}`),
+      summary: `merge conflict with ${base}`,
+    },
+    costUsd: 0,
   };
 }
 
@@ -174,6 +275,7 @@ async function publish(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult> 
   });
   await pushBranch(deps, ctx);
   const prNumber = await ensurePullRequest(deps, ctx, summary);
+  await settleReviewFeedback(deps, ctx, commit.sha);
   await ctx.forge.updatePullRequest(ctx.ref, prNumber, { headSha: commit.sha });
   await ctx.forge.setCommitStatus(ctx.ref, commit.sha, {
     context: 'looper/checks',
@@ -191,6 +293,8 @@ async function review(
   ctx: LoopContext,
   signal: AbortSignal,
 ): Promise<StepResult> {
+  const feedback = (await peopleThreads(deps, ctx)) ?? (await mergeConflict(deps, ctx));
+  if (feedback) return feedback;
   const headSha = await deps.git.headSha(ctx.worktree);
   const ci = await ctx.forge.getChecks(ctx.ref, headSha);
   if (ci.state === 'failure') {
