@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { looperLabels } from '../src/forge/index.ts';
 import { startGitHubEmulator } from '../test/support/github-emulator/index.ts';
 import { ensureLabel } from '../test/support/github-emulator/mutations.ts';
 import { createLooperEnv, tempDir, waitForOutput } from '../test/support/looper-harness.ts';
@@ -55,6 +56,7 @@ async function startDaemon(gh, repos, pollSecs, dir, starts) {
     '[[projects]]',
     `repo = "${repo}"`,
     `clone-url = "${gh.cloneUrl(repo)}"`,
+    `max-concurrent = ${HOOKS + 5}`,
   ]);
   const env = await createLooperEnv({
     env: {
@@ -68,6 +70,8 @@ async function startDaemon(gh, repos, pollSecs, dir, starts) {
       `poll-interval-secs = ${pollSecs}`,
       `max-concurrent-loops = ${HOOKS + 5}`,
       'shutdown-grace-secs = 1',
+      '[loop]',
+      'max-new-prs-per-hour = 0',
       '[github]',
       `api-url = "${gh.url}"`,
       `token = "${TOKEN}"`,
@@ -95,7 +99,8 @@ try {
   const repos = Array.from({ length: REPOS }, (_, i) => `acme/app${i}`);
   for (const name of repos) {
     const repo = await gh.createRepo(name, { collaborators: { alice: 'write', [BOT]: 'write' } });
-    ensureLabel(gh.state, repo, 'looper:plan', '0e8a16', 'Looper: plan');
+    // Looper's labels exist already (an idle repo Looper has watched before).
+    for (const l of looperLabels) ensureLabel(gh.state, repo, l.name, l.color, l.description);
     for (let i = 0; i < HOOKS; i++) gh.createIssue(name, { title: `Issue ${i}`, body: 'Idle.' });
   }
 
@@ -151,6 +156,7 @@ try {
   const hooks = await startDaemon(gh, [repo], 3600, dir, starts);
   cleanups.push(hooks.stop);
   const latencies = [];
+  const announced = []; // webhook sent → the daemon's `run.started` event (its `at`)
   for (let n = 1; n <= HOOKS; n++) {
     gh.addLabel(repo, n, 'looper:plan', 'alice');
     const payload = await gh.webhookPayload({
@@ -169,7 +175,8 @@ try {
       event: 'issues',
       payload,
     });
-    if (result.status !== 202 || !JSON.parse(result.body).data.accepted)
+    const answer = JSON.parse(result.body).data;
+    if (result.status !== 202 || !answer.accepted)
       throw new Error(`webhook for #${n} not accepted: ${result.status} ${result.body}`);
     const file = await until(
       () => fs.readdirSync(starts).find((f) => !before.has(f)),
@@ -177,6 +184,11 @@ try {
       `agent for #${n}`,
     );
     latencies.push(Number(fs.readFileSync(path.join(starts, file), 'utf8')) - sent);
+    const events = await fetch(`${hooks.env.url}/api/v1/events?loop=${answer.loopId}`, {
+      headers: { authorization: `Bearer ${hooks.env.token()}` },
+    }).then((r) => r.json());
+    const started = events.data.find((e) => e.type === 'run.started');
+    if (started) announced.push(new Date(started.at).getTime() - sent);
   }
   const health = [];
   for (let i = 0; i < HOOKS; i++) {
@@ -210,6 +222,10 @@ try {
   const [h50, h99] = [pct(health, 50), pct(health, 99)];
   console.log(`webhook → agent started (${HOOKS} issues.labeled, one at a time):`);
   console.log(`  looperd:              p50 ${fmt(l50)}, p99 ${fmt(l99)}`);
+  if (announced.length > 0)
+    console.log(
+      `  (of which sent → run.started event: p50 ${fmt(pct(announced, 50))}, n=${announced.length})`,
+    );
   console.log(`  baseline direct spawn: p50 ${fmt(d50)}, p99 ${fmt(d99)}`);
   console.log(`  healthz round trip:    p50 ${fmt(h50)}, p99 ${fmt(h99)}`);
   console.log(

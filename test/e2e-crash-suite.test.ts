@@ -185,5 +185,5 @@ describe('crash-test suite (local forge)', () => {
     }
     // No agent of any run is left alive (they run the script in `dir`).
     expect(survivors([], dir)).toEqual([]);
-  });
+  }, 600_000); // ~30 s alone; minutes when the whole suite shares two cores
 });

@@ -170,7 +170,7 @@ const Project = z
     'base-branch': z.string().min(1).default('main'),
     checks: z.array(z.string().min(1)).optional(),
     'max-concurrent': count(1).default(2),
-    reviewers: z.array(z.string().min(1)).default([]),
+    reviewers: z.array(z.string().min(1)).optional(),
   })
   .refine((project) => project.repo !== undefined || project.path !== undefined, {
     message: 'a project needs "repo" (owner/name) or "path" (a local clone), or both',

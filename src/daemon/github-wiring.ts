@@ -65,7 +65,8 @@ export function gitHubAccess(options: {
       baseRef: `origin/${project.baseBranch}`,
       push: { auth },
       reviewThreads: gitHubReviewThreads(options.forge),
-      mergeable: async (ref, number) => (await options.forge.getMergeability(ref, number)).mergeable,
+      mergeable: async (ref, number) =>
+        (await options.forge.getMergeability(ref, number)).mergeable,
       requestReviewers: async (ref, number) => {
         const users = options.config.projects.find((p) => p.repo === project.repo)?.reviewers ?? [];
         if (users.length > 0) await options.forge.requestReviewers(ref, number, { users });

@@ -30,6 +30,7 @@ export const STATE_LABELS = [
 
 /** The `custom` agent: records its environment (and the fixer's prompt), then plays its role. */
 const agentSource = `
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -62,6 +63,11 @@ switch (role) {
     break;
   case 'fixer':
     fs.writeFileSync(record + '.fixer-prompt', prompt);
+    // Told of a conflict with the base: merge it, keeping this branch's side.
+    if (/conflicts with/.test(prompt)) {
+      execFileSync('git', ['-c', 'user.name=Fixer', '-c', 'user.email=fixer@localhost', 'merge',
+        '--no-edit', '-X', 'ours', 'origin/main'], { stdio: 'ignore' });
+    }
     fixAdd();
     fs.appendFileSync('src/math.js', '// checked against CI\\n');
     finish({ summary: 'Made CI green.' });
@@ -98,7 +104,7 @@ export interface World {
 
 /** An emulated repo (alice may write, mallory only read), a daemon watching it, a scripted agent. */
 export async function startWorld(
-  options: { pollSecs?: number; labels?: boolean } = {},
+  options: { pollSecs?: number; labels?: boolean; projectToml?: string[] } = {},
 ): Promise<World> {
   const gh = await startGitHubEmulator({ tokens: { [TOKEN]: BOT } });
   const dir = tempDir('looper-gh-e2e-');
@@ -137,6 +143,7 @@ export async function startWorld(
       `repo = "${REPO}"`,
       `clone-url = "${gh.cloneUrl(REPO)}"`,
       'checks = ["node --test test/"]',
+      ...(options.projectToml ?? []),
       '',
     ].join('\n'),
   });
