@@ -94,7 +94,12 @@ describe('config file formats', () => {
     expect(file).toBe(path.join(home, '.looper', 'looper.toml'));
     expect(config.server.port).toBe(8001);
     expect(config.roles.reviewer?.vendor).toBe('codex');
-    expect(config.vendors['claude-code']).toEqual({ command: 'claude', model: '', args: ['--x'], env: {} });
+    expect(config.vendors['claude-code']).toEqual({
+      command: 'claude',
+      model: '',
+      args: ['--x'],
+      env: {},
+    });
     expect(config.projects).toEqual([
       { repo: 'acme/app', checks: ['npm test'], 'base-branch': 'main', 'max-concurrent': 2 },
     ]);
