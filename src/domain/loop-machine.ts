@@ -79,7 +79,7 @@ export type LoopEffect =
     }
   | { type: 'mark_ready' }
   | { type: 'set_state_label'; stage: Stage }
-  | { type: 'report'; stage: Stage; reason: string | null }
+  | { type: 'report'; from: Stage; stage: Stage; reason: string | null }
   | { type: 'stop_agent' }
   | { type: 'cleanup_worktree' }
   | { type: 'continue' }
@@ -224,7 +224,7 @@ function step(loop: LoopState, event: LoopEvent, ctx: TransitionContext): Transi
       return {
         ok: true,
         loop,
-        effects: [{ type: 'report', stage: loop.stage, reason: loop.reason }],
+        effects: [{ type: 'report', from: loop.stage, stage: loop.stage, reason: loop.reason }],
       };
     case 'retry':
       return retry(loop, event.mode, ctx.now);
@@ -343,7 +343,7 @@ function retry(loop: LoopState, mode: 'resume' | 'restart', now: number): Transi
 function enter(loop: LoopState, stage: Stage, before: LoopEffect[] = []): TransitionResult {
   const effects: LoopEffect[] = [...before];
   if (loop.stage !== stage) effects.push({ type: 'set_state_label', stage });
-  effects.push({ type: 'report', stage, reason: null }, { type: 'continue' });
+  effects.push({ type: 'report', from: loop.stage, stage, reason: null }, { type: 'continue' });
   return { ok: true, loop: { ...loop, stage, attempt: 1 }, effects };
 }
 
@@ -357,7 +357,7 @@ function stop(
   const effects: LoopEffect[] = [
     ...before,
     { type: 'set_state_label', stage },
-    { type: 'report', stage, reason },
+    { type: 'report', from: loop.stage, stage, reason },
   ];
   return { ok: true, loop: { ...loop, stage, reason, stoppedAt, paused: false }, effects };
 }

@@ -95,6 +95,21 @@ async function applyOne(
         trackingKey,
         renderTracking(loop, deps.clock.now(), pr?.url ?? null),
       );
+      // The stage change is announced last, once the forge shows it (PR out of draft, labels,
+      // comment), and from the pending effects, so a crash before it replays it instead of losing it.
+      if (effect.from !== effect.stage) {
+        await deps.events.emit({
+          loopId: loop.id,
+          type: 'loop.stage',
+          data: {
+            from: effect.from,
+            to: effect.stage,
+            paused: loop.state.paused,
+            reason: effect.reason,
+            attempt: loop.state.attempt,
+          },
+        });
+      }
       return;
     }
     case 'cleanup_worktree':

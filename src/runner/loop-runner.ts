@@ -87,24 +87,20 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     );
   }
 
-  /**
-   * Announces a stage change once its effects are applied, so a watcher that sees `ready` finds
-   * the PR already out of draft and labelled.
-   */
+  /** A pause or resume (no stage change, so no `report` effect) is announced here. */
   async function announce(loop: LoopRecord, next: LoopState): Promise<void> {
-    if (next.stage !== loop.stage || next.paused !== loop.paused) {
-      await deps.events.emit({
-        loopId: loop.id,
-        type: 'loop.stage',
-        data: {
-          from: loop.stage,
-          to: next.stage,
-          paused: next.paused,
-          reason: next.reason,
-          attempt: next.attempt,
-        },
-      });
-    }
+    if (next.stage !== loop.stage || next.paused === loop.paused) return;
+    await deps.events.emit({
+      loopId: loop.id,
+      type: 'loop.stage',
+      data: {
+        from: loop.stage,
+        to: next.stage,
+        paused: next.paused,
+        reason: next.reason,
+        attempt: next.attempt,
+      },
+    });
   }
 
   async function flush(loop: LoopRecord, ctx?: LoopContext): Promise<LoopRecord> {
