@@ -59,6 +59,8 @@ const Github = z.strictObject({
   token: z.string().default(''),
   'webhook-secret': z.string().default(''),
   'bot-login': z.string().default(''),
+  /** Milliseconds between two writes through the gateway (GitHub advises 1 s); 0 = no spacing. */
+  'write-spacing-ms': count(0).default(1000),
 });
 
 const Vendor = z.enum(vendorNames);

@@ -40,6 +40,7 @@ export function buildGitHubForge(
     token,
     log,
     etags: storeEtags(store),
+    throttle: { writeSpacingMs: config.github['write-spacing-ms'] },
   });
 }
 
