@@ -195,7 +195,21 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   return {
     start() {
       stopping = false;
-      timer = setInterval(() => void tick(), options.pollMs ?? 1_000);
+      // Continuously, not only at start: a lease whose holder stopped renewing it (a hung or dead
+      // claimer) returns its entry to the queue, then due work is claimed.
+      timer = setInterval(() => {
+        void store.queue
+          .expireLeases(clock.now())
+          .then((returned) => {
+            if (returned.length > 0)
+              log.warn(
+                { entries: returned.map((e) => e.id) },
+                'expired leases returned to the queue',
+              );
+          })
+          .catch((error: unknown) => log.warn({ error: String(error) }, 'expiring leases failed'))
+          .finally(() => void tick());
+      }, options.pollMs ?? 1_000);
       void tick();
     },
     wake() {
