@@ -167,6 +167,16 @@ describe('webhook triggers', () => {
       name === commentRepo ? project : null,
     );
     expect(comment).toMatchObject({ type: 'comment' });
+    const pull = example('pull_request', 'labeled');
+    const pullRepo = (pull.repository as { full_name: string }).full_name;
+    const pullTrigger = await triggerFromWebhook('pull_request', pull, async (name) =>
+      name === pullRepo ? project : null,
+    );
+    expect(pullTrigger).toMatchObject({
+      type: 'label',
+      isPullRequest: true,
+      number: (pull.pull_request as { number: number }).number,
+    });
     expect(await triggerFromWebhook('issues', labeled, async () => null)).toBeNull();
     expect(await triggerFromWebhook('star', labeled, find)).toBeNull();
   });

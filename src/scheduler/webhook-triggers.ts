@@ -38,44 +38,41 @@ const CreatedComment = z.object({
   repository: Repo,
 });
 
+/** The labeled issue or PR of an `issues` / `pull_request` delivery, in one shape. */
+function labeledTarget(event: string, payload: Record<string, unknown>) {
+  if (event === 'issues') {
+    const parsed = LabeledIssue.safeParse(payload);
+    return parsed.success
+      ? { ...parsed.data, target: parsed.data.issue, isPullRequest: false }
+      : null;
+  }
+  if (event === 'pull_request') {
+    const parsed = LabeledPull.safeParse(payload);
+    return parsed.success
+      ? { ...parsed.data, target: parsed.data.pull_request, isPullRequest: true }
+      : null;
+  }
+  return null;
+}
+
 export async function triggerFromWebhook(
   event: string,
   payload: Record<string, unknown>,
   projectFor: (repo: string) => Promise<ProjectRecord | null>,
 ): Promise<Trigger | null> {
-  if (event === 'issues') {
-    const parsed = LabeledIssue.safeParse(payload);
-    if (!parsed.success) return null;
-    const p = parsed.data;
-    const project = await projectFor(p.repository.full_name);
+  const labeled = labeledTarget(event, payload);
+  if (labeled) {
+    const project = await projectFor(labeled.repository.full_name);
     if (!project) return null;
     return {
       type: 'label',
       project,
-      number: p.issue.number,
-      isPullRequest: false,
-      label: p.label.name,
-      actor: p.sender.login,
-      title: p.issue.title,
-      body: p.issue.body ?? '',
-      source: 'webhook',
-    };
-  }
-  if (event === 'pull_request') {
-    const parsed = LabeledPull.safeParse(payload);
-    if (!parsed.success) return null;
-    const p = parsed.data;
-    const project = await projectFor(p.repository.full_name);
-    if (!project) return null;
-    return {
-      type: 'label',
-      project,
-      number: p.pull_request.number,
-      isPullRequest: true,
-      label: p.label.name,
-      actor: p.sender.login,
-      title: p.pull_request.title,
-      body: p.pull_request.body ?? '',
+      number: labeled.target.number,
+      isPullRequest: labeled.isPullRequest,
+      label: labeled.label.name,
+      actor: labeled.sender.login,
+      title: labeled.target.title,
+      body: labeled.target.body ?? '',
       source: 'webhook',
     };
   }
