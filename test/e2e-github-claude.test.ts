@@ -11,6 +11,7 @@ import {
   startAnthropicServer,
   workingDirectoryOf,
 } from './support/anthropic-server.js';
+import { done, promptOf, roleOf, tool, turnOf } from './support/claude-script.js';
 import { startGitHubEmulator } from './support/github-emulator/index.js';
 import { ensureLabel } from './support/github-emulator/mutations.js';
 import {
@@ -37,53 +38,6 @@ import {
 } from './support/looper-harness.js';
 
 const API_KEY = 'sk-ant-test-e2e-github-not-a-real-key';
-const resultMarker = '__LOOPER_RESULT__=';
-
-type Block = { type?: string; text?: unknown };
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return (content as Block[])
-    .filter((b) => b.type === 'text' && typeof b.text === 'string')
-    .map((b) => b.text as string)
-    .join('\n');
-}
-
-function messagesOf(request: ScriptedRequest): { role?: string; content?: unknown }[] {
-  return Array.isArray(request.body.messages) ? request.body.messages : [];
-}
-
-/** The Looper prompt: the first user message of the conversation. */
-function promptOf(request: ScriptedRequest): string {
-  return textOf(messagesOf(request).find((m) => m.role === 'user')?.content);
-}
-
-function roleOf(request: ScriptedRequest): string | null {
-  const match =
-    /You are the (planner|plan reviewer|implementer|code reviewer|fixer) in Looper/.exec(
-      promptOf(request),
-    );
-  return match?.[1] ?? null;
-}
-
-/** How many tool results the conversation holds: the agent's turn within its run. */
-function turnOf(request: ScriptedRequest): number {
-  let count = 0;
-  for (const message of messagesOf(request)) {
-    if (Array.isArray(message.content))
-      count += (message.content as Block[]).filter((b) => b.type === 'tool_result').length;
-  }
-  return count;
-}
-
-const done = (text: string, result: object): ScriptedTurn => ({
-  text: `${text}\n${resultMarker}${JSON.stringify(result)}`,
-});
-const tool = (name: string, input: Record<string, unknown>, text?: string): ScriptedTurn => ({
-  ...(text === undefined ? {} : { text }),
-  toolUse: { name, input },
-});
 
 const spec = '# Fix add\n\n## Objective\nadd() must return the sum of its arguments.\n';
 
