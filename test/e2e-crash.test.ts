@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventView, LoopView, StatusView } from '../src/api/index.js';
+import { api, eventually, readEvents, terminalStages, waitForFile } from './support/loop-events.js';
 import {
   createLooperEnv,
   git,
@@ -14,8 +15,6 @@ import {
   tempDir,
   waitForOutput,
 } from './support/looper-harness.js';
-
-const terminalStages = new Set(['ready', 'merged', 'needs_human', 'failed', 'cancelled']);
 
 /**
  * A deterministic agent for the `custom` vendor, like the demo agent, except that the worker's first
@@ -93,81 +92,13 @@ const repoFiles = {
   ].join('\n'),
 };
 
-/** Resolves once `file` exists (watching its directory; no polling). */
-function waitForFile(file: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const watcher = fs.watch(path.dirname(file));
-    const done = (error?: Error) => {
-      clearTimeout(timer);
-      watcher.close();
-      if (error) reject(error);
-      else resolve();
-    };
-    const timer = setTimeout(
-      () => done(new Error(`${file} did not appear within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    watcher.on('change', () => {
-      if (fs.existsSync(file)) done();
-    });
-    watcher.on('error', (error) => done(error));
-    if (fs.existsSync(file)) done();
-  });
-}
-
-async function api<T>(env: LooperEnv, route: string): Promise<T> {
-  const response = await fetch(`${env.url}/api/v1${route}`, {
-    headers: { authorization: `Bearer ${env.token()}` },
-  });
-  const body = (await response.json()) as { ok: boolean; data: T };
-  if (!body.ok) throw new Error(`GET ${route}: ${JSON.stringify(body)}`);
-  return body.data;
-}
-
 /** Reads the loop's event stream from the start until a `loop.stage` event to a terminal stage. */
-async function waitForTerminal(env: LooperEnv, loopId: string): Promise<EventView[]> {
-  const controller = new AbortController();
-  const response = await fetch(`${env.url}/api/v1/events/stream?loop=${loopId}&after=0`, {
-    headers: { authorization: `Bearer ${env.token()}`, accept: 'text/event-stream' },
-    signal: controller.signal,
-  });
-  if (!response.ok || !response.body) throw new Error(`event stream: HTTP ${response.status}`);
-  const events: EventView[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for await (const chunk of response.body) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf('\n\n');
-        const data = frame
-          .split('\n')
-          .filter((line) => line.startsWith('data: '))
-          .map((line) => line.slice('data: '.length))
-          .join('\n');
-        if (data === '') continue;
-        const event = JSON.parse(data) as EventView;
-        events.push(event);
-        if (event.type === 'loop.stage' && terminalStages.has(String(event.data.to))) return events;
-      }
-    }
-  } finally {
-    controller.abort();
-  }
-  throw new Error(`the event stream of ${loopId} ended before the loop did`);
-}
-
-/** Waits on a condition of the daemon's state that has no event (the queue entry settles last). */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function waitForTerminal(env: LooperEnv, loopId: string): Promise<EventView[]> {
+  return readEvents(
+    env,
+    { loopId },
+    (event) => event.type === 'loop.stage' && terminalStages.has(String(event.data.to)),
+  );
 }
 
 /** A process that has exited (a zombie no one reaped yet counts as gone). */
