@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusView } from '../src/api/index.js';
 import { looperLabels } from '../src/forge/index.js';
 import { survivors } from './support/agent-scripts.js';
+import { crashRound } from './support/crash-round.js';
 import { type GitHubEmulator, startGitHubEmulator } from './support/github-emulator/index.js';
 import { ensureLabel } from './support/github-emulator/mutations.js';
 import {
@@ -24,7 +25,7 @@ import {
   stateLabelsOn,
   TOKEN,
 } from './support/github-loop-world.js';
-import { api, eventually, readEvents, terminalStages } from './support/loop-events.js';
+import { api, eventually } from './support/loop-events.js';
 import {
   createLooperEnv,
   git,
@@ -172,20 +173,10 @@ describe('crash-test suite (GitHub emulator)', () => {
       // The first 10 rounds (and every round that still adds loops) end in a kill -9 after k more
       // events, k from the seed; the round after that runs to the end.
       const kill = pending.length > 0 || round < 10 ? 20 + Math.floor(random() * 150) : null;
-      let seen = 0;
-      const allEnded = () => [...loops.values()].every((l) => terminalStages.has(l.stage));
-      await readEvents(looper, { after }, (event) => {
-        after = event.id;
-        seen++;
-        const loop = event.loop_id === null ? undefined : loops.get(event.loop_id);
-        if (loop && event.type === 'loop.stage') loop.stage = String(event.data.to);
-        if (kill !== null && seen >= kill) return true;
-        return pending.length === 0 && allEnded();
-      });
-      if (kill !== null && seen >= kill && !(pending.length === 0 && allEnded())) {
-        const exited = once(daemon, 'exit');
-        daemon.kill('SIGKILL');
-        await exited;
+      const morePending = () => pending.length > 0;
+      const outcome = await crashRound({ looper, daemon, after, kill, loops, morePending });
+      after = outcome.after;
+      if (outcome.killed) {
         kills.push(after);
         continue;
       }

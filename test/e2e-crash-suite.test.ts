@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoopView } from '../src/api/index.js';
 import { survivors } from './support/agent-scripts.js';
-import { apiCall, readEvents, terminalStages } from './support/loop-events.js';
+import { crashRound } from './support/crash-round.js';
+import { apiCall } from './support/loop-events.js';
 import {
   createLooperEnv,
   git,
@@ -86,20 +87,10 @@ describe('crash-test suite (local forge)', () => {
       // The first 14 rounds (and every round that still adds loops) end in a kill -9 after k more
       // events, k from the seed; the round after that runs to the end.
       const kill = pending.length > 0 || round < 14 ? 20 + Math.floor(random() * 200) : null;
-      let seen = 0;
-      const allEnded = () => [...loops.values()].every((l) => terminalStages.has(l.stage));
-      await readEvents(looper, { after }, (event) => {
-        after = event.id;
-        seen++;
-        const loop = event.loop_id === null ? undefined : loops.get(event.loop_id);
-        if (loop && event.type === 'loop.stage') loop.stage = String(event.data.to);
-        if (kill !== null && seen >= kill) return true;
-        return pending.length === 0 && allEnded();
-      });
-      if (kill !== null && seen >= kill && !(pending.length === 0 && allEnded())) {
-        const exited = once(daemon, 'exit');
-        daemon.kill('SIGKILL');
-        await exited;
+      const morePending = () => pending.length > 0;
+      const outcome = await crashRound({ looper, daemon, after, kill, loops, morePending });
+      after = outcome.after;
+      if (outcome.killed) {
         kills.push(after);
         continue;
       }
