@@ -1,41 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLooperError, type LooperError } from '../domain/index.js';
-import { type LoadConfigOptions, loadConfig } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { useConfigHome } from './config-home.test-support.js';
 
-let home: string;
-
-beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'looper-'));
-});
-
-afterEach(() => {
-  fs.rmSync(home, { recursive: true, force: true });
-});
-
-function write(relative: string, text: string, mode = 0o600): string {
-  const file = path.join(home, relative);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  fs.chmodSync(file, mode);
-  return file;
-}
-
-function load(options: LoadConfigOptions = {}) {
-  return loadConfig({ env: {}, homeDir: home, platform: 'linux', ...options });
-}
-
-function failure(options: LoadConfigOptions = {}): LooperError {
-  try {
-    load(options);
-  } catch (error) {
-    if (isLooperError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected loadConfig to throw');
-}
+const fx = useConfigHome();
+const { write, load, failure } = fx;
 
 describe('config file discovery', () => {
   it('prefers an explicit file, then LOOPER_CONFIG, then XDG, then the data dir', () => {
@@ -54,7 +23,7 @@ describe('config file discovery', () => {
   });
 
   it('uses $XDG_CONFIG_HOME when set', () => {
-    const xdgHome = path.join(home, 'xdg');
+    const xdgHome = path.join(fx.home, 'xdg');
     const file = write('xdg/looper/looper.yml', 'server:\n  port: 1005\n');
 
     const loaded = load({ env: { XDG_CONFIG_HOME: xdgHome } });
@@ -68,17 +37,17 @@ describe('config file discovery', () => {
     write('.looper/looper.toml', '[server]\nport = 1007');
 
     expect(load({ platform: 'darwin' }).file).toBe(file);
-    expect(load({ platform: 'linux' }).file).toBe(path.join(home, '.looper', 'looper.toml'));
+    expect(load({ platform: 'linux' }).file).toBe(path.join(fx.home, '.looper', 'looper.toml'));
   });
 
   it('searches the LOOPER_HOME data dir', () => {
     const file = write('data/looper.json', '{"server": {"port": 1008}}');
 
-    expect(load({ env: { LOOPER_HOME: path.join(home, 'data') } }).file).toBe(file);
+    expect(load({ env: { LOOPER_HOME: path.join(fx.home, 'data') } }).file).toBe(file);
   });
 
   it('fails when LOOPER_CONFIG names a missing file', () => {
-    const missing = path.join(home, 'nope.toml');
+    const missing = path.join(fx.home, 'nope.toml');
 
     const error = failure({ env: { LOOPER_CONFIG: missing } });
 
@@ -88,7 +57,7 @@ describe('config file discovery', () => {
   });
 
   it('fails when the explicit file is missing', () => {
-    expect(failure({ file: path.join(home, 'nope.toml') }).message).toContain('~/nope.toml');
+    expect(failure({ file: path.join(fx.home, 'nope.toml') }).message).toContain('~/nope.toml');
   });
 
   it('warns about a second file it skips', () => {

@@ -1,41 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLooperError, type LooperError } from '../domain/index.js';
-import { defaultConfig, type LoadConfigOptions, loadConfig } from './index.js';
+import { describe, expect, it } from 'vitest';
+import type { LooperError } from '../domain/index.js';
+import { useConfigHome } from './config-home.test-support.js';
+import { defaultConfig } from './index.js';
 
-let home: string;
-
-beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'looper-'));
-});
-
-afterEach(() => {
-  fs.rmSync(home, { recursive: true, force: true });
-});
-
-function write(relative: string, text: string, mode = 0o600): string {
-  const file = path.join(home, relative);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  fs.chmodSync(file, mode);
-  return file;
-}
-
-function load(options: LoadConfigOptions = {}) {
-  return loadConfig({ env: {}, homeDir: home, platform: 'linux', ...options });
-}
-
-function failure(options: LoadConfigOptions = {}): LooperError {
-  try {
-    load(options);
-  } catch (error) {
-    if (isLooperError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected loadConfig to throw');
-}
+const fx = useConfigHome();
+const { write, load, failure } = fx;
 
 interface Issue {
   file: string;
@@ -50,20 +20,20 @@ function issuesOf(error: LooperError): Issue[] {
 }
 
 describe('loadConfig without a file', () => {
-  it('serves the defaults with the data dir under the home directory', () => {
+  it('serves the defaults with the data dir under the fx.home directory', () => {
     const loaded = load();
 
     expect(loaded.file).toBeNull();
     expect(loaded.config).toEqual(defaultConfig());
     expect(loaded.config.server).toEqual({ host: '127.0.0.1', port: 7391 });
     expect(loaded.config.loop['max-fix-rounds']).toBe(5);
-    expect(loaded.dataDir).toBe(path.join(home, '.looper'));
-    expect(loaded.storageUrl).toBe(`sqlite://${path.join(home, '.looper', 'looper.db')}`);
+    expect(loaded.dataDir).toBe(path.join(fx.home, '.looper'));
+    expect(loaded.storageUrl).toBe(`sqlite://${path.join(fx.home, '.looper', 'looper.db')}`);
     expect(loaded.warnings).toEqual([]);
   });
 
   it('takes the data dir from LOOPER_HOME', () => {
-    const dataDir = path.join(home, 'data');
+    const dataDir = path.join(fx.home, 'data');
 
     const loaded = load({ env: { LOOPER_HOME: dataDir } });
 
@@ -91,7 +61,7 @@ describe('config file formats', () => {
 
     const { config, file } = load();
 
-    expect(file).toBe(path.join(home, '.looper', 'looper.toml'));
+    expect(file).toBe(path.join(fx.home, '.looper', 'looper.toml'));
     expect(config.server.port).toBe(8001);
     expect(config.roles.reviewer?.vendor).toBe('codex');
     expect(config.vendors['claude-code']).toEqual({
@@ -186,7 +156,7 @@ describe('layering', () => {
     const pg = 'postgres://looper@db/looper';
     expect(load({ env: { LOOPER_STORAGE_URL: pg } }).storageUrl).toBe(pg);
     expect(load({ env: { LOOPER_STORAGE_URL: 'sqlite://x.db' } }).storageUrl).toBe(
-      `sqlite://${path.join(home, '.looper', 'x.db')}`,
+      `sqlite://${path.join(fx.home, '.looper', 'x.db')}`,
     );
     expect(load({ env: { LOOPER_STORAGE_URL: 'sqlite:///var/l.db' } }).storageUrl).toBe(
       'sqlite:///var/l.db',
