@@ -1,8 +1,11 @@
 // Benchmark: GitHub intake against the REST emulator. (1) Counted requests per idle watched repo:
 // looperd's conditional polls (If-None-Match → free 304s) vs the same GETs made plainly, as a ratio.
 // (2) Signed `issues.labeled` webhook sent → agent process started, p50/p99, vs spawning the same
-// agent script directly (and a /api/v1/healthz round trip), measured in the same run.
+// agent script directly (and a /api/v1/healthz round trip), measured in the same run: deliveries
+// that find the write bucket full (a pause of write-burst × write-spacing-ms before each, as when
+// webhooks arrive now and then) and deliveries sent back to back (sustained writes stay at 1/s).
 // Usage: node scripts/build.mjs && node --import tsx bench/github-intake.mjs [repos] [polls] [hooks]
+// (~2 min); BENCH_WRITE_BURST=1 sets [github] write-burst (1 = every write 1 s apart, as before).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +22,9 @@ const SECRET = 'bench-webhook-secret';
 const BOT = 'looper-bot';
 const DEFAULT_POLL_SECS = 30;
 const EVENTS_ROUTE = 'GET /repos/{owner}/{repo}/issues/events';
+// The default [github] write-burst × write-spacing-ms: after this pause the write bucket is full.
+const REFILL_MS = 3 * 1000;
+const WRITE_BURST = process.env.BENCH_WRITE_BURST;
 
 // The agent: records when it started (wall clock, like the bench), then idles so the loop goes no
 // further; it leaves as soon as its parent (looperd or this bench) is gone.
@@ -56,7 +62,7 @@ async function startDaemon(gh, repos, pollSecs, dir, starts) {
     '[[projects]]',
     `repo = "${repo}"`,
     `clone-url = "${gh.cloneUrl(repo)}"`,
-    `max-concurrent = ${HOOKS + 5}`,
+    `max-concurrent = ${2 * HOOKS + 5}`,
   ]);
   const env = await createLooperEnv({
     env: {
@@ -68,7 +74,7 @@ async function startDaemon(gh, repos, pollSecs, dir, starts) {
     configToml: [
       '[daemon]',
       `poll-interval-secs = ${pollSecs}`,
-      `max-concurrent-loops = ${HOOKS + 5}`,
+      `max-concurrent-loops = ${2 * HOOKS + 5}`,
       'shutdown-grace-secs = 1',
       '[loop]',
       'max-new-prs-per-hour = 0',
@@ -77,6 +83,7 @@ async function startDaemon(gh, repos, pollSecs, dir, starts) {
       `token = "${TOKEN}"`,
       `webhook-secret = "${SECRET}"`,
       `bot-login = "${BOT}"`,
+      ...(WRITE_BURST ? [`write-burst = ${Number(WRITE_BURST)}`] : []),
       ...projects,
       '',
     ].join('\n'),
@@ -101,7 +108,8 @@ try {
     const repo = await gh.createRepo(name, { collaborators: { alice: 'write', [BOT]: 'write' } });
     // Looper's labels exist already (an idle repo Looper has watched before).
     for (const l of looperLabels) ensureLabel(gh.state, repo, l.name, l.color, l.description);
-    for (let i = 0; i < HOOKS; i++) gh.createIssue(name, { title: `Issue ${i}`, body: 'Idle.' });
+    for (let i = 0; i < 2 * HOOKS; i++)
+      gh.createIssue(name, { title: `Issue ${i}`, body: 'Idle.' });
   }
 
   // 1. Idle repos, poll every second. Warm: every repo's feeds have answered 304 once.
@@ -155,41 +163,54 @@ try {
   const repo = repos[0];
   const hooks = await startDaemon(gh, [repo], 3600, dir, starts);
   cleanups.push(hooks.stop);
-  const latencies = [];
-  const announced = []; // webhook sent → the daemon's `run.started` event (its `at`)
-  for (let n = 1; n <= HOOKS; n++) {
-    gh.addLabel(repo, n, 'looper:plan', 'alice');
-    const payload = await gh.webhookPayload({
-      repo,
-      event: 'issues',
-      action: 'labeled',
-      number: n,
-      label: 'looper:plan',
-      sender: 'alice',
-    });
-    const before = new Set(fs.readdirSync(starts));
-    const sent = Date.now();
-    const result = await gh.sendWebhook({
-      url: `${hooks.env.url}/webhooks/github`,
-      secret: SECRET,
-      event: 'issues',
-      payload,
-    });
-    const answer = JSON.parse(result.body).data;
-    if (result.status !== 202 || !answer.accepted)
-      throw new Error(`webhook for #${n} not accepted: ${result.status} ${result.body}`);
-    const file = await until(
-      () => fs.readdirSync(starts).find((f) => !before.has(f)),
-      30_000,
-      `agent for #${n}`,
-    );
-    latencies.push(Number(fs.readFileSync(path.join(starts, file), 'utf8')) - sent);
-    const events = await fetch(`${hooks.env.url}/api/v1/events?loop=${answer.loopId}`, {
-      headers: { authorization: `Bearer ${hooks.env.token()}` },
-    }).then((r) => r.json());
-    const started = events.data.find((e) => e.type === 'run.started');
-    if (started) announced.push(new Date(started.at).getTime() - sent);
-  }
+  /** Sends one delivery per issue in `numbers`, waiting `pauseMs` before each. */
+  const measureHooks = async (numbers, pauseMs) => {
+    const latencies = [];
+    const announced = []; // webhook sent → the daemon's `run.started` event (its `at`)
+    for (const n of numbers) {
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+      gh.addLabel(repo, n, 'looper:plan', 'alice');
+      const payload = await gh.webhookPayload({
+        repo,
+        event: 'issues',
+        action: 'labeled',
+        number: n,
+        label: 'looper:plan',
+        sender: 'alice',
+      });
+      const before = new Set(fs.readdirSync(starts));
+      const sent = Date.now();
+      const result = await gh.sendWebhook({
+        url: `${hooks.env.url}/webhooks/github`,
+        secret: SECRET,
+        event: 'issues',
+        payload,
+      });
+      const answer = JSON.parse(result.body).data;
+      if (result.status !== 202 || !answer.accepted)
+        throw new Error(`webhook for #${n} not accepted: ${result.status} ${result.body}`);
+      const file = await until(
+        () => fs.readdirSync(starts).find((f) => !before.has(f)),
+        30_000,
+        `agent for #${n}`,
+      );
+      latencies.push(Number(fs.readFileSync(path.join(starts, file), 'utf8')) - sent);
+      const events = await fetch(`${hooks.env.url}/api/v1/events?loop=${answer.loopId}`, {
+        headers: { authorization: `Bearer ${hooks.env.token()}` },
+      }).then((r) => r.json());
+      const started = events.data.find((e) => e.type === 'run.started');
+      if (started) announced.push(new Date(started.at).getTime() - sent);
+    }
+    return { latencies, announced };
+  };
+  const spaced = await measureHooks(
+    Array.from({ length: HOOKS }, (_, i) => i + 1),
+    REFILL_MS,
+  );
+  const burst = await measureHooks(
+    Array.from({ length: HOOKS }, (_, i) => HOOKS + i + 1),
+    0,
+  );
   const health = [];
   for (let i = 0; i < HOOKS; i++) {
     const t = performance.now();
@@ -217,21 +238,26 @@ try {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
   }
-  const [l50, l99] = [pct(latencies, 50), pct(latencies, 99)];
   const [d50, d99] = [pct(direct, 50), pct(direct, 99)];
   const [h50, h99] = [pct(health, 50), pct(health, 99)];
-  console.log(`webhook → agent started (${HOOKS} issues.labeled, one at a time):`);
-  console.log(`  looperd:              p50 ${fmt(l50)}, p99 ${fmt(l99)}`);
-  if (announced.length > 0)
+  console.log(`webhook → agent started (${HOOKS} issues.labeled each, one at a time):`);
+  for (const [name, { latencies, announced }] of [
+    [`${REFILL_MS} ms apart`, spaced],
+    ['back to back', burst],
+  ]) {
+    const [l50, l99] = [pct(latencies, 50), pct(latencies, 99)];
+    console.log(`  looperd, ${name}: p50 ${fmt(l50)}, p99 ${fmt(l99)}`);
+    if (announced.length > 0)
+      console.log(
+        `    (of which sent → run.started event: p50 ${fmt(pct(announced, 50))}, n=${announced.length})`,
+      );
     console.log(
-      `  (of which sent → run.started event: p50 ${fmt(pct(announced, 50))}, n=${announced.length})`,
+      `    ratio looperd/direct spawn: p50 ${(l50 / d50).toFixed(2)}x (+${fmt(l50 - d50)}), ` +
+        `p99 ${(l99 / d99).toFixed(2)}x; looperd/healthz p50 ${(l50 / h50).toFixed(0)}x`,
     );
+  }
   console.log(`  baseline direct spawn: p50 ${fmt(d50)}, p99 ${fmt(d99)}`);
   console.log(`  healthz round trip:    p50 ${fmt(h50)}, p99 ${fmt(h99)}`);
-  console.log(
-    `  ratio looperd/direct spawn: p50 ${(l50 / d50).toFixed(2)}x (+${fmt(l50 - d50)}), ` +
-      `p99 ${(l99 / d99).toFixed(2)}x; looperd/healthz p50 ${(l50 / h50).toFixed(0)}x`,
-  );
   if (gh.violations.length > 0) throw new Error(`emulator violations:\n${gh.violations}`);
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup();

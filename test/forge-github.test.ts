@@ -1,6 +1,8 @@
-// The GitHub gateway against the GitHub emulator: every Forge method, the GitHub-only operations,
-// transient faults (502 bursts, secondary rate limits with Retry-After) and conditional polling.
+// The GitHub gateway against the GitHub emulator: every Forge method, the GitHub-only operations
+// (reviews, job logs, auto-merge), transient faults (502 bursts, secondary rate limits with
+// Retry-After) and conditional polling.
 // Every emulator response is checked against GitHub's OpenAPI description after each test.
+import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isLooperError, type LooperError } from '../src/domain/index.js';
 import {
@@ -12,7 +14,11 @@ import {
   type ProjectRef,
   readLoopMarker,
 } from '../src/forge/index.js';
-import { type GitHubEmulator, startGitHubEmulator } from './support/github-emulator/index.js';
+import {
+  blobRoute,
+  type GitHubEmulator,
+  startGitHubEmulator,
+} from './support/github-emulator/index.js';
 
 const TOKEN = 'ghp_forge_test_token_0123456789';
 const BOT = 'looper-bot';
@@ -230,6 +236,43 @@ describe('pull requests', () => {
     expect(conflicted).toMatchObject({ mergeable: false, state: 'dirty' });
   });
 
+  it('carries the labels and says whether the head is a fork', async () => {
+    const { project, name } = await setup();
+    const f = forge();
+    const pr = await openDraft(f, project);
+    expect(pr).toMatchObject({ labels: [], headRepo: null });
+    gh.addLabel(name, pr.number, 'looper:fix', 'reviewer');
+    expect(await f.getPullRequest(project, pr.number)).toMatchObject({
+      labels: ['looper:fix'],
+      headRepo: null,
+    });
+    expect((await f.findPullRequest(project, { head: 'feature' }))?.labels).toEqual(['looper:fix']);
+    gh.setPullHeadRepo(name, pr.number, 'contrib/app-fork');
+    expect(await f.getPullRequest(project, pr.number)).toMatchObject({
+      headRepo: 'contrib/app-fork',
+      labels: ['looper:fix'],
+    });
+    const updated = await f.updatePullRequest(project, pr.number, { title: 'Fork' });
+    expect(updated.headRepo).toBe('contrib/app-fork');
+  });
+
+  it('reopens a closed PR (a draft stays a draft), never a merged one', async () => {
+    const { project, name } = await setup();
+    const f = forge();
+    const pr = await openDraft(f, project);
+    const closed = await f.updatePullRequest(project, pr.number, { state: 'closed' });
+    expect(closed.state).toBe('closed');
+    expect(gh.issue(name, pr.number).state).toBe('closed');
+    const reopened = await f.updatePullRequest(project, pr.number, { state: 'open' });
+    expect(reopened.state).toBe('draft');
+    expect(gh.repo(name).events.map((e) => e.event)).toEqual(['closed', 'reopened']);
+    expect((await f.updatePullRequest(project, pr.number, { state: 'open' })).state).toBe('draft');
+    await gh.mergePullRequest(name, pr.number, 'reviewer');
+    const error = await rejection(f.updatePullRequest(project, pr.number, { state: 'open' }));
+    expect(error.code).toBe('validation_failed');
+    expect(error.message).toContain('cannot be reopened');
+  });
+
   it('requests reviewers, never itself', async () => {
     const { project, name } = await setup();
     const f = forge();
@@ -294,6 +337,40 @@ describe('reviews and threads', () => {
   });
 });
 
+describe('reviews list', () => {
+  it('lists every submitted review, oldest first, across pages', async () => {
+    const { project, name, headSha } = await setup();
+    const f = forge();
+    const pr = await openDraft(f, project);
+    gh.addReview(name, pr.number, {
+      author: 'reviewer',
+      state: 'CHANGES_REQUESTED',
+      body: 'Please handle the empty case.',
+    });
+    for (let i = 0; i < 100; i += 1) {
+      gh.addReview(name, pr.number, { author: 'outsider', state: 'COMMENTED', body: `nit ${i}` });
+    }
+    gh.addReview(name, pr.number, { author: 'reviewer', state: 'APPROVED' });
+    gh.resetCounts();
+    const reviews = await f.listReviews(project, pr.number);
+    expect(reviews).toHaveLength(102);
+    expect(reviews[0]).toEqual({
+      id: gh.repo(name).reviews[0]?.id,
+      author: 'reviewer',
+      state: 'CHANGES_REQUESTED',
+      body: 'Please handle the empty case.',
+      commitId: headSha,
+      // GitHub's timestamps have whole seconds.
+      submittedAt: Math.floor((gh.repo(name).reviews[0]?.submittedAt ?? 0) / 1000) * 1000,
+    });
+    expect(reviews[101]).toMatchObject({ author: 'reviewer', state: 'APPROVED', body: '' });
+    expect(gh.counts.byRoute['GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews']).toBe(2);
+    expect(() =>
+      gh.addReview(name, pr.number, { author: BOT, state: 'APPROVED', body: 'mine' }),
+    ).toThrow();
+  });
+});
+
 describe('checks, permissions, user and rate limit', () => {
   it('reads check runs and commit statuses together', async () => {
     const { project, name, headSha } = await setup();
@@ -315,6 +392,40 @@ describe('checks, permissions, user and rate limit', () => {
     ]);
     gh.addCheckRun(name, headSha, { name: 'build', conclusion: 'success' });
     expect((await f.getChecks(project, headSha)).state).toBe('success');
+  });
+
+  it('gives each check run its id and each check its details URL', async () => {
+    const { project, name, headSha } = await setup();
+    const f = forge();
+    const run = gh.addCheckRun(name, headSha, {
+      name: 'test',
+      conclusion: 'failure',
+      detailsUrl: 'https://ci.example/runs/7',
+    });
+    await f.setCommitStatus(project, headSha, {
+      context: 'looper/checks',
+      state: 'success',
+      description: 'ok',
+      targetUrl: 'https://looper.example/runs/1',
+    });
+    gh.addStatus(name, headSha, { context: 'lint', state: 'success' });
+    const { items } = await f.getChecks(project, headSha);
+    expect(items).toEqual([
+      {
+        name: 'test',
+        state: 'failure',
+        description: 'test',
+        id: run.id,
+        detailsUrl: 'https://ci.example/runs/7',
+      },
+      { name: 'lint', state: 'success', description: '', detailsUrl: null },
+      {
+        name: 'looper/checks',
+        state: 'success',
+        description: 'ok',
+        detailsUrl: 'https://looper.example/runs/1',
+      },
+    ]);
   });
 
   it('maps collaborator permission, including unknown users', async () => {
@@ -414,5 +525,195 @@ describe('conditional polling', () => {
       });
     }
     expect(await f.listEvents(project)).toEqual({ notModified: true });
+  });
+});
+
+describe('check run logs', () => {
+  const log = Array.from({ length: 50 }, (_, i) => `2024-05-01T10:00:${i}Z step ${i + 1} ✓ é`)
+    .join('\n')
+    .concat('\nError: expected 2 to be 3\n');
+
+  it('reads the Actions job log through the redirect, without sending the token there', async () => {
+    const { project, name, headSha } = await setup();
+    const run = gh.addCheckRun(name, headSha, { name: 'test', conclusion: 'failure', log });
+    gh.resetCounts();
+    // The gateway follows the redirect itself (fetch would keep the token on a same-host redirect).
+    const calls: { url: string; redirect: string | undefined; auth: boolean }[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const auth = new Headers(init?.headers).has('authorization');
+      calls.push({ url: String(input), redirect: init?.redirect, auth });
+      return fetch(input, init);
+    };
+    expect(await forge({ fetch: recording }).checkRunLog(project, run.id)).toBe(log);
+    expect(calls.map((c) => [c.redirect, c.auth])).toEqual([
+      ['manual', true],
+      [undefined, false],
+    ]);
+    expect(calls[1]?.url.startsWith(gh.blobUrl)).toBe(true);
+    const [api, blob] = gh.requests;
+    expect(api).toMatchObject({
+      route: 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
+      status: 302,
+      authorization: true,
+    });
+    expect(blob).toMatchObject({ route: blobRoute, status: 200, authorization: false });
+    expect(gh.requests).toHaveLength(2);
+  });
+
+  it('keeps only the end of a long log, cut at a line boundary', async () => {
+    const { project, name, headSha } = await setup();
+    const run = gh.addCheckRun(name, headSha, { name: 'test', conclusion: 'failure', log });
+    const tail = (await forge().checkRunLog(project, run.id, { maxBytes: 200 })) ?? '';
+    const [note = '', ...lines] = tail.split('\n');
+    expect(note).toMatch(/^\[log truncated: showing the last \d+ of \d+ bytes\]$/);
+    const kept = lines.join('\n');
+    expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(200);
+    expect(log.endsWith(kept)).toBe(true);
+    expect(log.includes(`\n${kept}`)).toBe(true);
+    expect(kept).toContain('Error: expected 2 to be 3');
+  });
+
+  it('falls back to the check run output, and to null when there is only a title', async () => {
+    const { project, name, headSha } = await setup();
+    const f = forge();
+    const app = gh.addCheckRun(name, headSha, {
+      name: 'external-ci',
+      conclusion: 'failure',
+      output: { title: '2 tests failed', summary: 'add adds', text: 'expected 2, got 3' },
+    });
+    expect(await f.checkRunLog(project, app.id)).toBe(
+      '2 tests failed\n\nadd adds\n\nexpected 2, got 3',
+    );
+    expect(await f.checkRunLog(project, app.id, { maxBytes: 17 })).toBe(
+      '[log truncated: showing the last 17 of 43 bytes]\nexpected 2, got 3',
+    );
+    const bare = gh.addCheckRun(name, headSha, { name: 'lint', conclusion: 'failure' });
+    expect(await f.checkRunLog(project, bare.id)).toBeNull();
+    expect(await f.checkRunLog(project, 987654)).toBeNull();
+    const notFound = gh.requests.filter((r) => r.status === 404).map((r) => r.route);
+    expect(notFound).toContain('GET /repos/{owner}/{repo}/check-runs/{check_run_id}');
+  });
+
+  it('falls back when the signed log URL has expired, and propagates other failures', async () => {
+    const { project, name, headSha } = await setup();
+    const run = gh.addCheckRun(name, headSha, {
+      name: 'test',
+      conclusion: 'failure',
+      log,
+      output: { title: 'failed', summary: 'see the log' },
+    });
+    const expiring: typeof fetch = async (input, init) => {
+      if (String(input).startsWith(gh.blobUrl)) gh.state.blobs.clear();
+      return fetch(input, init);
+    };
+    expect(await forge({ fetch: expiring }).checkRunLog(project, run.id)).toBe(
+      'failed\n\nsee the log',
+    );
+    gh.faults.serverError('/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', 10);
+    const error = await rejection(
+      forge({ throttle: { retries: 1, backoffMs: 1, writeSpacingMs: 0 } }).checkRunLog(
+        project,
+        run.id,
+      ),
+    );
+    expect(error.code).toBe('forge_failed');
+  });
+});
+
+describe('auto-merge', () => {
+  async function readyPr(f: GitHubForge, project: ProjectRef) {
+    const pr = await openDraft(f, project);
+    await f.markReady(project, pr.number);
+    return pr;
+  }
+
+  const git = (name: string, ...args: string[]) =>
+    execFileSync('git', ['--git-dir', gh.cloneUrl(name), ...args], { encoding: 'utf8' }).trim();
+
+  it('enables auto-merge while required checks run; GitHub merges when they pass', async () => {
+    const { project, name, headSha } = await setup();
+    gh.setAllowAutoMerge(name);
+    gh.protectBranch(name, 'main', { requiredChecks: ['ci'] });
+    const f = forge();
+    const pr = await readyPr(f, project);
+    gh.addCheckRun(name, headSha, { name: 'ci', status: 'in_progress' });
+    expect(await f.enableAutoMerge(project, pr.number)).toEqual({ status: 'enabled' });
+    expect(gh.repo(name).pulls.get(pr.number)?.autoMerge).toMatchObject({
+      method: 'squash',
+      enabledBy: BOT,
+    });
+    const graphqlCalls = gh.counts.graphql;
+    expect(await f.enableAutoMerge(project, pr.number)).toEqual({ status: 'enabled' });
+    expect(gh.counts.graphql).toBe(graphqlCalls);
+    gh.addCheckRun(name, headSha, { name: 'ci', conclusion: 'success' });
+    await gh.settled();
+    expect(await f.getPullRequestState(project, pr.number)).toBe('merged');
+    const mergeSha = gh.repo(name).pulls.get(pr.number)?.mergeCommitSha ?? '';
+    expect(git(name, 'rev-parse', 'main')).toBe(mergeSha);
+    expect(git(name, 'show', 'main:src/b.ts')).toBe('export const b = 1;');
+    expect(git(name, 'log', '-1', '--format=%s', 'main')).toBe(`[Looper] Fix it (#${pr.number})`);
+    expect(await f.enableAutoMerge(project, pr.number)).toEqual({
+      status: 'merged',
+      sha: mergeSha,
+    });
+    expect(gh.issue(name, pr.number).state).toBe('closed');
+  });
+
+  it('merges now, pinned to the head, when nothing is left to wait for', async () => {
+    const { project, name, headSha } = await setup();
+    gh.setAllowAutoMerge(name);
+    const f = forge();
+    const pr = await readyPr(f, project);
+    const base = git(name, 'rev-parse', 'main');
+    const result = await f.enableAutoMerge(project, pr.number, 'merge');
+    expect(result.status).toBe('merged');
+    const sha = result.status === 'merged' ? result.sha : null;
+    expect(git(name, 'rev-parse', 'main')).toBe(sha);
+    expect(git(name, 'log', '-1', '--format=%P', 'main')).toBe(`${base} ${headSha}`);
+    expect(gh.requests.find((r) => r.route?.endsWith('/merge'))).toMatchObject({
+      method: 'PUT',
+      status: 200,
+    });
+    expect(await f.getPullRequestState(project, pr.number)).toBe('merged');
+  });
+
+  it('never merges a head pushed after it was judged', async () => {
+    const { project, name } = await setup();
+    gh.setAllowAutoMerge(name);
+    const pushing: typeof fetch = async (input, init) => {
+      if (init?.method === 'PUT' && String(input).endsWith('/merge')) {
+        await gh.commit(name, 'feature', { 'src/late.ts': 'late\n' });
+      }
+      return fetch(input, init);
+    };
+    const f = forge({ fetch: pushing });
+    const pr = await readyPr(f, project);
+    expect(await f.enableAutoMerge(project, pr.number)).toEqual({
+      status: 'refused',
+      reason: 'Head branch was modified. Review and try the merge again.',
+    });
+    expect(await f.getPullRequestState(project, pr.number)).toBe('open');
+  });
+
+  it("reports GitHub's refusal in its own words", async () => {
+    const { project, name } = await setup();
+    const f = forge();
+    const pr = await readyPr(f, project);
+    expect(await f.enableAutoMerge(project, pr.number)).toEqual({
+      status: 'refused',
+      reason: 'Pull request Auto merge is not allowed for this repository',
+    });
+    gh.setAllowAutoMerge(name);
+    gh.protectBranch(name, 'main', { requiredChecks: ['ci'] });
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
+    lines[9] = 'line 10 changed differently on main';
+    await gh.commit(name, 'main', { 'src/a.ts': `${lines.join('\n')}\n` });
+    expect(await f.enableAutoMerge(project, pr.number)).toEqual({
+      status: 'refused',
+      reason: 'Pull request Pull request is not mergeable',
+    });
+    await f.updatePullRequest(project, pr.number, { state: 'closed' });
+    expect(await f.enableAutoMerge(project, pr.number)).toMatchObject({ status: 'refused' });
+    expect(gh.repo(name).pulls.get(pr.number)?.autoMerge ?? null).toBeNull();
   });
 });

@@ -142,6 +142,149 @@ describe('git', () => {
   });
 });
 
+describe('merging', () => {
+  const git = (name: string, ...args: string[]) =>
+    execFileSync('git', ['--git-dir', gh.cloneUrl(name), ...args], { encoding: 'utf8' }).trim();
+
+  async function openPull(name: string, draft = false): Promise<number> {
+    const pr = await api('POST', `/repos/${name}/pulls`, {
+      head: 'topic',
+      base: 'main',
+      title: 'Shout two',
+      draft,
+    });
+    return (pr.json as { number: number }).number;
+  }
+
+  it('refuses drafts, a moved head and unmet required checks, then rebases for real', async () => {
+    const { name, sha } = await repoWithBranch();
+    const second = await gh.commit(name, 'topic', { 'b.txt': 'b\n' }, 'Add b');
+    const number = await openPull(name, true);
+    const merge = (body: Record<string, unknown>) =>
+      api('PUT', `/repos/${name}/pulls/${number}/merge`, body);
+    expect((await merge({})).status).toBe(405);
+    await api('POST', '/graphql', {
+      query:
+        'mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { id } } }',
+      variables: { id: `PR_${gh.issue(name, number).id}` },
+    });
+    const moved = await merge({ sha });
+    expect(moved).toMatchObject({
+      status: 409,
+      json: { message: 'Head branch was modified. Review and try the merge again.' },
+    });
+    gh.protectBranch(name, 'main', { requiredChecks: ['ci'] });
+    gh.addStatus(name, second, { context: 'ci', state: 'failure' });
+    expect((await merge({ sha: second })).json).toMatchObject({
+      message: 'Required status check "ci" is failing.',
+    });
+    // Mergeability is computed on the first read; the second shows protection blocks it.
+    await api('GET', `/repos/${name}/pulls/${number}`);
+    const blocked = await api('GET', `/repos/${name}/pulls/${number}`);
+    expect(blocked.json).toMatchObject({ mergeable: true, mergeable_state: 'blocked' });
+    gh.addStatus(name, second, { context: 'ci', state: 'success' });
+    const base = git(name, 'rev-parse', 'main');
+    const done = await merge({ sha: second, merge_method: 'rebase' });
+    expect(done).toMatchObject({ status: 200, json: { merged: true } });
+    const tip = (done.json as { sha: string }).sha;
+    expect(git(name, 'rev-parse', 'main')).toBe(tip);
+    expect(git(name, 'log', '--format=%s', `${base}..main`).split('\n')).toEqual([
+      'Add b',
+      'Change files',
+    ]);
+    expect(git(name, 'show', 'main:a.txt')).toBe('one\nTWO\nthree');
+    expect(gh.issue(name, number).state).toBe('closed');
+    expect(gh.repo(name).events.map((e) => e.event)).toContain('merged');
+    const pull = await api('GET', `/repos/${name}/pulls/${number}`);
+    expect(pull.json).toMatchObject({ merged: true, merge_commit_sha: tip, state: 'closed' });
+    expect((await merge({})).status).toBe(405);
+    const reopen = await api('PATCH', `/repos/${name}/pulls/${number}`, { state: 'open' });
+    expect(reopen.status).toBe(422);
+  });
+
+  it('lets a person squash-merge for real; a conflict is refused', async () => {
+    const { name } = await repoWithBranch();
+    const number = await openPull(name);
+    const base = git(name, 'rev-parse', 'main');
+    await gh.mergePullRequest(name, number, 'octo', { method: 'squash' });
+    expect(git(name, 'log', '-1', '--format=%P%n%s', 'main')).toBe(
+      `${base}\nShout two (#${number})`,
+    );
+    expect(gh.repo(name).pulls.get(number)).toMatchObject({ merged: true, mergedBy: 'octo' });
+    const other = await repoWithBranch();
+    await gh.commit(other.name, 'main', { 'a.txt': 'one\n2\nthree\n' });
+    const conflicted = await openPull(other.name);
+    const refused = await api('PUT', `/repos/${other.name}/pulls/${conflicted}/merge`, {});
+    expect(refused).toMatchObject({
+      status: 405,
+      json: { message: 'Pull Request is not mergeable' },
+    });
+  });
+
+  it('records auto-merge from GraphQL and merges when the required check passes', async () => {
+    const { name, sha } = await repoWithBranch();
+    gh.setAllowAutoMerge(name);
+    gh.protectBranch(name, 'main', { requiredChecks: ['ci'] });
+    const number = await openPull(name);
+    const id = `PR_${gh.issue(name, number).id}`;
+    const enable = await api('POST', '/graphql', {
+      query: `mutation { enablePullRequestAutoMerge(input: { pullRequestId: "${id}", mergeMethod: REBASE }) { pullRequest { id } } }`,
+    });
+    expect(enable.json).toMatchObject({
+      data: {
+        enablePullRequestAutoMerge: {
+          pullRequest: { autoMergeRequest: { mergeMethod: 'REBASE' } },
+        },
+      },
+    });
+    const pull = await api('GET', `/repos/${name}/pulls/${number}`);
+    expect(pull.json).toMatchObject({
+      auto_merge: { merge_method: 'rebase', enabled_by: { login: 'bot' } },
+    });
+    const base = await gh.commit(name, 'main', { 'c.txt': 'c\n' }, 'Meanwhile on main');
+    gh.addCheckRun(name, sha, { name: 'ci', conclusion: 'success' });
+    await gh.settled();
+    expect(gh.repo(name).pulls.get(number)).toMatchObject({ merged: true, mergedBy: 'bot' });
+    expect(git(name, 'rev-parse', 'main^')).toBe(base);
+    expect(git(name, 'log', '-1', '--format=%s', 'main')).toBe('Change files');
+    expect(git(name, 'show', 'main:c.txt')).toBe('c');
+    expect(git(name, 'show', 'main:a.txt')).toBe('one\nTWO\nthree');
+  });
+});
+
+describe('CI details', () => {
+  it('redirects a job log to the blob host, which takes no token; 404 for no job', async () => {
+    const { name, sha } = await repoWithBranch();
+    const run = gh.addCheckRun(name, sha, {
+      name: 'test',
+      conclusion: 'failure',
+      log: 'step 1\nboom\n',
+      output: { title: 'failed', summary: 'one test', text: 'boom' },
+      detailsUrl: 'https://ci.example/7',
+    });
+    const logs = await fetch(`${gh.url}/repos/${name}/actions/jobs/${run.id}/logs`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+      redirect: 'manual',
+    });
+    expect(logs.status).toBe(302);
+    const location = logs.headers.get('location') ?? '';
+    expect(location.startsWith(gh.blobUrl)).toBe(true);
+    const blob = await fetch(location);
+    expect(blob.headers.get('content-type')).toContain('text/plain');
+    expect(await blob.text()).toBe('step 1\nboom\n');
+    expect((await fetch(`${location}x`)).status).toBe(404);
+    const other = gh.addCheckRun(name, sha, { name: 'lint', conclusion: 'success' });
+    expect((await api('GET', `/repos/${name}/actions/jobs/${other.id}/logs`)).status).toBe(404);
+    const got = await api('GET', `/repos/${name}/check-runs/${run.id}`);
+    expect(got.json).toMatchObject({
+      id: run.id,
+      details_url: 'https://ci.example/7',
+      output: { title: 'failed', summary: 'one test', text: 'boom' },
+    });
+    expect((await api('GET', `/repos/${name}/check-runs/1`)).status).toBe(404);
+  });
+});
+
 describe('ETags, rate limit and faults', () => {
   it('answers If-None-Match with an uncounted 304 and sends rate-limit headers', async () => {
     const { name } = await repoWithBranch();

@@ -31,6 +31,7 @@ export type {
   ProjectView,
   WebhookDisableView,
   WebhookEnableView,
+  WebhookForwardView,
   WebhookHookView,
   WebhookManualView,
   WebhookSecretView,

@@ -54,13 +54,21 @@ export const WebhookQuery = z
   .strict();
 export type WebhookQuery = z.infer<typeof WebhookQuery>;
 
-/** `POST /webhooks`: `url` is the public URL GitHub delivers to (a tunnel or a proxy). */
+/**
+ * `POST /webhooks`: `url` is the public URL GitHub delivers to (a tunnel or a proxy); `forward`
+ * has looperd run `gh webhook forward` for the repository instead, relaying to this machine.
+ */
 export const EnableWebhookRequest = z
   .object({
     repo: repoName.optional(),
     url: httpUrl.optional(),
+    forward: z.boolean().optional(),
   })
   .strict()
+  .refine((request) => !(request.forward === true && request.url !== undefined), {
+    message: 'give url (GitHub delivers to it) or forward (gh relays to looperd), not both',
+    path: ['forward'],
+  })
   .default({});
 export type EnableWebhookRequest = z.infer<typeof EnableWebhookRequest>;
 
@@ -105,6 +113,32 @@ export interface WebhookHookView {
   created_at: string | null;
 }
 
+/** The `gh webhook forward` child looperd supervises for a repository (`enable --forward`). */
+export interface WebhookForwardView {
+  /**
+   * `running`; `restarting` (waiting `restart_delay_ms` after an exit); `stopped`; `unavailable`
+   * (gh or its webhook extension is missing: not restarted until enabled again).
+   */
+  state: 'running' | 'restarting' | 'stopped' | 'unavailable';
+  /** The running gh's pid. */
+  pid: number | null;
+  /** Where gh delivers: looperd's own `/webhooks/github`. */
+  url: string;
+  started_at: string | null;
+  restarts: number;
+  last_exit: {
+    exit_code: number | null;
+    signal: string | null;
+    at: string;
+    /** The last lines gh wrote to stderr (the secret masked). */
+    stderr_tail: string;
+  } | null;
+  /** When `restarting`, the delay chosen after the last exit. */
+  restart_delay_ms: number | null;
+  /** Why it is `unavailable`. */
+  reason: string | null;
+}
+
 export interface WebhookStatusView {
   repo: string;
   secret: WebhookSecretView;
@@ -112,6 +146,8 @@ export interface WebhookStatusView {
   hooks: WebhookHookView[];
   /** Why the hooks could not be listed (the token lacks admin on the repo), else null. */
   error: string | null;
+  /** The supervised `gh webhook forward`, when this repository's events are forwarded. */
+  forward: WebhookForwardView | null;
 }
 
 /** What to set up by hand when Looper cannot create the hook itself. */
@@ -131,9 +167,13 @@ export interface WebhookEnableView {
   hook: WebhookHookView | null;
   secret: WebhookSecretView;
   manual: WebhookManualView | null;
+  /** With `forward`: the supervised `gh webhook forward` (null otherwise). */
+  forward: WebhookForwardView | null;
 }
 
 export interface WebhookDisableView {
   repo: string;
   removed: WebhookHookView[];
+  /** True when looperd stopped forwarding the repository's events with `gh webhook forward`. */
+  forward_stopped: boolean;
 }

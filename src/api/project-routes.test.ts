@@ -53,10 +53,11 @@ function fakeProjects() {
       hook: null,
       secret: { source: 'file', file: '/data/webhook-secret' },
       manual: null,
+      forward: null,
     }),
     disableWebhook: async (request) => {
       disabled.push(request);
-      return { repo: request.repo ?? 'acme/app', removed: [] };
+      return { repo: request.repo ?? 'acme/app', removed: [], forward_stopped: false };
     },
   };
   return { projects, added, disabled };

@@ -19,6 +19,11 @@ export interface ProjectService {
   removeProject(id: string): Promise<ProjectRemovedView>;
   /** Every GitHub project's Looper hooks, or the one of `repo`. */
   webhookStatus(query: { repo?: string }): Promise<WebhookStatusView[]>;
-  enableWebhook(request: { repo?: string; url?: string }): Promise<WebhookEnableView>;
+  /** With `forward`, throws 'not_found' when gh is not on looperd's PATH. */
+  enableWebhook(request: {
+    repo?: string;
+    url?: string;
+    forward?: boolean;
+  }): Promise<WebhookEnableView>;
   disableWebhook(request: { repo?: string; url?: string }): Promise<WebhookDisableView>;
 }

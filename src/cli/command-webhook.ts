@@ -1,11 +1,12 @@
 // `looper webhook enable|disable|status`: the repository webhook that sends GitHub's events to
 // looperd at once (the poller is the fallback). Handlers are loaded on use.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { CommandHost } from './context.js';
 
 export interface WebhookOptions {
   repo?: string;
   url?: string;
+  forward?: boolean;
 }
 
 export function registerWebhook(program: Command, host: CommandHost): void {
@@ -22,8 +23,14 @@ export function registerWebhook(program: Command, host: CommandHost): void {
         'Creating the hook needs admin on the repository; otherwise enable prints what to set up by',
         'hand. The secret is github.webhook-secret, or one generated into <data dir>/webhook-secret.',
         '',
+        "--forward has looperd run `gh webhook forward` itself (it needs gh on looperd's PATH, the",
+        'extension `gh extension install cli/gh-webhook`, and gh logged in with admin on the repo):',
+        'restarted with a backoff when it exits, stopped with looperd, kept across restarts (in',
+        '<data dir>/webhook-forward.json) until `looper webhook disable`.',
+        '',
         'Examples:',
         '  looper webhook enable --repo acme/app --url https://looper.example.com',
+        '  looper webhook enable --repo acme/app --forward',
         '  looper webhook status',
         '  looper webhook disable --repo acme/app',
       ].join('\n'),
@@ -35,6 +42,12 @@ export function registerWebhook(program: Command, host: CommandHost): void {
     .description('create the webhook (or print what to configure by hand)')
     .option(...repoOption)
     .option('--url <url>', 'public URL GitHub delivers to (a tunnel or proxy in front of looperd)')
+    .addOption(
+      new Option(
+        '--forward',
+        'have looperd run and supervise `gh webhook forward` (no public URL needed)',
+      ).conflicts('url'),
+    )
     .action(async (options: WebhookOptions) => {
       const { webhookEnableAction } = await import('./webhook-actions.js');
       host.setExit(await webhookEnableAction(host, options));
@@ -42,7 +55,7 @@ export function registerWebhook(program: Command, host: CommandHost): void {
 
   webhook
     .command('disable')
-    .description('remove the webhook Looper created')
+    .description('remove the webhook Looper created, and stop `gh webhook forward`')
     .option(...repoOption)
     .option('--url <url>', 'remove the hook delivering to this URL')
     .action(async (options: WebhookOptions) => {
@@ -52,7 +65,9 @@ export function registerWebhook(program: Command, host: CommandHost): void {
 
   webhook
     .command('status')
-    .description("list the hooks pointing at Looper and their last delivery's answer")
+    .description(
+      "list the hooks pointing at Looper, their last delivery's answer, and the gh forwarder",
+    )
     .option(...repoOption)
     .action(async (options: WebhookOptions) => {
       const { webhookStatusAction } = await import('./webhook-actions.js');

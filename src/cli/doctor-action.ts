@@ -8,6 +8,7 @@ import { vendorNames } from '../domain/index.js';
 import type { CommandContext } from './context.js';
 import { serverUrl } from './context.js';
 import { type DoctorCheck, doctorReport, formatDoctor, vendorNeeds } from './doctor-checks.js';
+import { forwardCheck } from './doctor-forward.js';
 import {
   daemonCheck,
   gitCheck,
@@ -169,18 +170,23 @@ export async function doctorAction(ctx: CommandContext): Promise<number> {
       : serverUrl(settings.server.host, settings.server.port);
   const needs = vendorNeeds(settings);
   const repos = await gitHubRepos(settings, dataDir);
-  const [git, database, daemon, github, vendors] = await Promise.all([
+  const { readForwardedRepos } = await import('../daemon/index.js');
+  const forwarded = readForwardedRepos(dataDir);
+  const [git, database, daemon, github, forward, vendors] = await Promise.all([
     gitCheck(env, cwd),
     databaseCheck(settings, dataDir),
     daemonCheck(baseUrl),
     repos.length > 0 ? gitHubSection(ctx, settings, repos) : Promise.resolve([]),
+    repos.length > 0 || forwarded.length > 0
+      ? forwardCheck({ forwarded, env, cwd }).then((c) => [c])
+      : Promise.resolve([]),
     Promise.all(
       vendorNames.map((vendor) =>
         vendorCheck({ vendor, need: needs[vendor], config: settings, env, home, cwd }),
       ),
     ),
   ]);
-  const report = doctorReport([git, config, database, daemon, ...github, ...vendors]);
+  const report = doctorReport([git, config, database, daemon, ...github, ...forward, ...vendors]);
   ctx.out.result(report, () => formatDoctor(report));
   return report.ok ? exitCodes.success : exitCodes.failure;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { WebhookEnableView, WebhookManualView } from '../api/index.js';
+import type { WebhookEnableView, WebhookForwardView, WebhookManualView } from '../api/index.js';
 import { projectRequest } from './project-actions.js';
-import { forwardCommand, manualText, statusText } from './webhook-actions.js';
+import { forwardCommand, forwardLine, manualText, statusText } from './webhook-actions.js';
 
 const manual: WebhookManualView = {
   reason: 'no public URL given',
@@ -26,6 +26,7 @@ describe('webhook output', () => {
       hook: null,
       secret: manual.secret,
       manual,
+      forward: null,
     };
 
     const text = manualText(view, null);
@@ -54,8 +55,15 @@ describe('webhook output', () => {
           },
         ],
         error: null,
+        forward: null,
       },
-      { repo: 'acme/lib', secret: manual.secret, hooks: [], error: 'cannot list webhooks' },
+      {
+        repo: 'acme/lib',
+        secret: manual.secret,
+        hooks: [],
+        error: 'cannot list webhooks',
+        forward: null,
+      },
     ]);
 
     expect(text).toBe(
@@ -66,6 +74,68 @@ describe('webhook output', () => {
         '  cannot list webhooks',
       ].join('\n'),
     );
+  });
+});
+
+describe('the gh webhook forward line', () => {
+  const running: WebhookForwardView = {
+    state: 'running',
+    pid: 4242,
+    url: 'http://127.0.0.1:7391/webhooks/github',
+    started_at: '2026-01-02T03:04:05.000Z',
+    restarts: 0,
+    last_exit: null,
+    restart_delay_ms: null,
+    reason: null,
+  };
+
+  it('shows the running pid, the restarts and the last exit', () => {
+    expect(forwardLine(running)).toBe(
+      'forward: gh webhook forward running (pid 4242, since 2026-01-02T03:04:05.000Z, 0 restart(s)) → http://127.0.0.1:7391/webhooks/github',
+    );
+    const exit = { exit_code: 1, signal: null, at: '2026-01-02T03:00:00.000Z', stderr_tail: '' };
+    expect(forwardLine({ ...running, restarts: 2, last_exit: exit })).toContain(
+      '2 restart(s), last exit code 1 at 2026-01-02T03:00:00.000Z',
+    );
+  });
+
+  it('says when it restarts and why gh exited, or why it cannot run', () => {
+    const exit = {
+      exit_code: 1,
+      signal: null,
+      at: '2026-01-02T03:00:00.000Z',
+      stderr_tail: 'first\nerror activating hook',
+    };
+    expect(
+      forwardLine({
+        ...running,
+        state: 'restarting',
+        pid: null,
+        last_exit: exit,
+        restart_delay_ms: 4000,
+      }),
+    ).toBe('forward: gh webhook forward exited (code 1: error activating hook); restarting in 4s');
+    expect(
+      forwardLine({ ...running, state: 'unavailable', pid: null, reason: 'gh is missing' }),
+    ).toBe('forward: not running: gh is missing');
+  });
+
+  it('appears under the repository in webhook status, which is then not polling only', () => {
+    const text = statusText([
+      {
+        repo: 'acme/app',
+        secret: manual.secret,
+        hooks: [],
+        error: null,
+        forward: running,
+      },
+    ]);
+
+    expect(text.split('\n')).toEqual([
+      'acme/app  secret: /home/me/.looper/webhook-secret',
+      '  no webhook points at Looper',
+      `  ${forwardLine(running)}`,
+    ]);
   });
 });
 

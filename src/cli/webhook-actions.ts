@@ -1,9 +1,11 @@
 // `looper webhook enable|disable|status` through the API (`/webhooks`); the daemon holds the token.
 // When GitHub cannot be told directly, enable prints the manual setup and, where `gh` is installed,
-// the `gh webhook forward` command that relays deliveries to this machine.
+// the `gh webhook forward` command that relays deliveries to this machine (which `--forward` has
+// looperd run and supervise itself).
 import type {
   WebhookDisableView,
   WebhookEnableView,
+  WebhookForwardView,
   WebhookHookView,
   WebhookManualView,
   WebhookStatusView,
@@ -57,9 +59,47 @@ export function manualText(view: WebhookEnableView, forward: string | null): str
       '',
       'Or relay deliveries to this machine with the GitHub CLI (`gh extension install cli/gh-webhook`):',
       `  ${forward}`,
+      '',
+      'Or have looperd run and supervise that command for you:',
+      `  looper webhook enable --repo ${shellQuote(view.repo)} --forward`,
+    );
+  } else if (manual.payload_url === null) {
+    lines.push(
+      '',
+      'gh (the GitHub CLI) is not on PATH. With it and its webhook extension',
+      '(`gh extension install cli/gh-webhook`), `looper webhook enable --forward` relays deliveries',
+      'to looperd without a public URL.',
     );
   }
   return lines.join('\n');
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
+
+function exitText(exit: NonNullable<WebhookForwardView['last_exit']>): string {
+  return exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.exit_code}`;
+}
+
+/** One line on the supervised `gh webhook forward`. */
+export function forwardLine(view: WebhookForwardView): string {
+  const last = view.last_exit;
+  const lastExit = last ? `, last exit ${exitText(last)} at ${last.at}` : '';
+  switch (view.state) {
+    case 'running':
+      return `forward: gh webhook forward running (pid ${view.pid}, since ${view.started_at}, ${view.restarts} restart(s)${lastExit}) → ${view.url}`;
+    case 'restarting': {
+      const why = last?.stderr_tail.split('\n').at(-1) ?? '';
+      return `forward: gh webhook forward exited (${last ? exitText(last) : 'unknown'}${why ? `: ${why}` : ''}); restarting in ${seconds(view.restart_delay_ms ?? 0)}`;
+    }
+    case 'unavailable':
+      return `forward: not running: ${view.reason}`;
+    case 'stopped':
+      return `forward: stopped${lastExit}`;
+    default: {
+      const never: never = view.state;
+      return never;
+    }
+  }
 }
 
 function hookLine(hook: WebhookHookView): string {
@@ -79,6 +119,7 @@ export async function webhookEnableAction(
   const view = await client.post<WebhookEnableView>('/webhooks', {
     ...(options.repo === undefined ? {} : { repo: options.repo }),
     ...(options.url === undefined ? {} : { url: options.url }),
+    ...(options.forward ? { forward: true } : {}),
   });
   const forward =
     view.manual !== null &&
@@ -87,6 +128,8 @@ export async function webhookEnableAction(
       ? forwardCommand(view.manual, view.repo, `${target.baseUrl}/webhooks/github`)
       : null;
   ctx.out.result({ ...view, forward_command: forward }, () => {
+    if (view.forward !== null)
+      return `forwarding ${view.repo}'s events to looperd; it restarts gh when it exits and stops it on shutdown\n${forwardLine(view.forward)}`;
     if (view.manual !== null) return manualText(view, forward);
     const hook = view.hook;
     if (hook === null) return '';
@@ -109,11 +152,11 @@ export async function webhookDisableAction(
   if (options.url !== undefined) params.set('url', options.url);
   const query = params.toString();
   const view = await client.delete<WebhookDisableView>(`/webhooks${query ? `?${query}` : ''}`);
-  ctx.out.result(view, () =>
-    view.removed.length === 0
-      ? `no Looper webhook on ${view.repo}`
-      : view.removed.map((h) => `removed webhook ${h.id} (${h.url}) from ${view.repo}`).join('\n'),
-  );
+  ctx.out.result(view, () => {
+    const lines = view.removed.map((h) => `removed webhook ${h.id} (${h.url}) from ${view.repo}`);
+    if (view.forward_stopped) lines.push(`stopped gh webhook forward for ${view.repo}`);
+    return lines.length === 0 ? `no Looper webhook on ${view.repo}` : lines.join('\n');
+  });
   return exitCodes.success;
 }
 
@@ -129,9 +172,10 @@ export function statusText(views: readonly WebhookStatusView[]): string {
         view.error !== null
           ? [`  ${view.error}`]
           : view.hooks.length === 0
-            ? ['  no webhook points at Looper (polling only)']
+            ? [`  no webhook points at Looper${view.forward ? '' : ' (polling only)'}`]
             : view.hooks.map((h) => `  ${hookLine(h)}`);
-      return [`${view.repo}  ${secret}`, ...hooks].join('\n');
+      const forward = view.forward ? [`  ${forwardLine(view.forward)}`] : [];
+      return [`${view.repo}  ${secret}`, ...hooks, ...forward].join('\n');
     })
     .join('\n');
 }

@@ -38,6 +38,7 @@ describe('LOOPER_<SECTION>_<KEY> variables', () => {
       LOOPER_LOOP_AUTO_MERGE: 'true',
       LOOPER_AGENT_VENDOR: 'custom',
       LOOPER_DAEMON_MAX_CONCURRENT_LOOPS: '2',
+      LOOPER_GITHUB_WRITE_BURST: '5',
     });
 
     expect(config.server.port).toBe(8000);
@@ -46,6 +47,7 @@ describe('LOOPER_<SECTION>_<KEY> variables', () => {
     expect(config.loop['auto-merge']).toBe(true);
     expect(config.agent.vendor).toBe('custom');
     expect(config.daemon['max-concurrent-loops']).toBe(2);
+    expect(config.github['write-burst']).toBe(5);
   });
 
   it('parses JSON for arrays and tables', () => {

@@ -78,6 +78,16 @@ describe('ConfigSchema', () => {
     }
   });
 
+  it('lets a short burst of GitHub writes go before the write spacing applies', () => {
+    expect(defaultConfig().github['write-burst']).toBe(3);
+    expect(ConfigSchema.parse({ github: { 'write-burst': 1 } }).github['write-burst']).toBe(1);
+    for (const burst of [0, 2.5, -1]) {
+      expect(ConfigSchema.safeParse({ github: { 'write-burst': burst } }).success, `${burst}`).toBe(
+        false,
+      );
+    }
+  });
+
   it('checks storage URLs, repo names and the commit author', () => {
     const bad = [
       { storage: { url: 'mysql://db' } },
@@ -141,6 +151,7 @@ describe('loopLimits', () => {
       maxFixRounds: 5,
       maxWallMinutes: 240,
       maxCostUsd: 2.5,
+      autoMerge: false,
     });
   });
 });

@@ -61,6 +61,8 @@ const Github = z.strictObject({
   'bot-login': z.string().default(''),
   /** Milliseconds between two writes through the gateway (GitHub advises 1 s); 0 = no spacing. */
   'write-spacing-ms': count(0).default(1000),
+  /** Writes that may go at once before the spacing applies (a token bucket); 1 = strict spacing. */
+  'write-burst': count(1).default(3),
 });
 
 const Vendor = z.enum(vendorNames);
@@ -151,6 +153,8 @@ const Loop = z.strictObject({
   'max-new-prs-per-hour': count(0).default(10),
   'check-timeout-secs': count(1).default(900),
   'auto-merge': z.boolean().default(false),
+  /** How an auto-merged PR is merged. */
+  'merge-method': z.enum(['merge', 'squash', 'rebase']).default('squash'),
   'commit-author': z
     .string()
     .regex(/^[^<>]+ <[^<>\s]+>$/, 'expected "Name <email>"')

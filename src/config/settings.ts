@@ -45,5 +45,6 @@ export function loopLimits(config: Config): LoopLimits {
     maxFixRounds: loop['max-fix-rounds'],
     maxWallMinutes: loop['max-wall-minutes'],
     maxCostUsd: loop['max-cost-usd'],
+    autoMerge: loop['auto-merge'],
   };
 }

@@ -16,6 +16,7 @@ import { createLoopRunner } from '../runner/index.js';
 import {
   createAdmission,
   createIntake,
+  createMergeWatch,
   createPoller,
   createScheduler,
   recover,
@@ -37,6 +38,8 @@ import { resolveGitHubToken, syncProjects } from './projects.js';
 import { systemClock } from './system.js';
 import { ensureToken } from './token.js';
 import { looperVersion } from './version.js';
+import { readForwardedRepos } from './webhook-forward-choice.js';
+import { createWebhookForwarder } from './webhook-forwarder.js';
 import { createWebhookSecret } from './webhook-secret.js';
 
 export interface DaemonOptions {
@@ -141,12 +144,16 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     trustFor: () => github ?? { permissionOf: async () => 'none' },
     config,
   });
+  const mergeWatch = createMergeWatch({
+    store,
+    runner,
+    enqueue: (loopId, queue) => scheduler.enqueue(loopId, queue),
+    log,
+  });
   const poller = github
     ? createPoller({
         store,
-        control: async (loopId, event) => {
-          await runner.control(loopId, event);
-        },
+        watch: (loopId) => mergeWatch.look(loopId),
         intake,
         sourceFor: () => gitHubPollSource(github, store),
         intervalMs: config.daemon['poll-interval-secs'] * 1000,
@@ -182,8 +189,21 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     requestShutdown: options.onShutdownRequest,
   });
   const { host, port } = config.server;
+  // `looper webhook enable --forward`: gh relays deliveries to this daemon's own receiver.
+  let receiverUrl = '';
+  const forwarder = createWebhookForwarder({
+    dataDir,
+    env: options.env,
+    receiverUrl: () => receiverUrl,
+    secret: () => webhookSecret.ensure(),
+    githubHost: ghHost(config.github['api-url']),
+    events: bus,
+    log,
+    clock,
+    runProcess,
+  });
   const webhooks = github
-    ? gitHubWebhooks({ secret: () => webhookSecret.current(), store, intake })
+    ? gitHubWebhooks({ secret: () => webhookSecret.current(), store, intake, mergeWatch })
     : undefined;
   const app = createApiApp({
     service,
@@ -202,12 +222,21 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
       events: bus,
       secret: webhookSecret,
       log,
+      ...(github ? { forwarding: { forwarder, dataDir } } : {}),
     }),
   });
   const server = await startApiServer(app, { host, port });
+  receiverUrl = `${loopbackUrl(host, server.port)}/webhooks/github`;
   scheduler.start();
   if (github) {
     poller?.start();
+    const forwardable = new Set(
+      (await store.projects.listProjects()).flatMap((p) => (p.forge === 'github' ? [p.repo] : [])),
+    );
+    for (const repo of readForwardedRepos(dataDir)) {
+      if (forwardable.has(repo)) forwarder.start(repo);
+      else log.warn({ repo }, 'webhook forwarding chosen for a repository that is no project');
+    }
     for (const project of projects.filter((p) => p.forge === 'github')) {
       // Labels get their colours once; a failure here only costs colours, GitHub creates missing labels.
       github
@@ -240,6 +269,7 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
         log.info({ graceMs }, 'looperd stopping');
         clearInterval(gc);
         poller?.stop();
+        await forwarder.stopAll();
         await scheduler.stop(graceMs);
         await server.close();
         await store.close();
@@ -250,4 +280,16 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
       return stopped;
     },
   };
+}
+
+/** The daemon's own URL as a local client reaches it (a wildcard bind is reached on loopback). */
+function loopbackUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/** `--github-host` for gh: none for github.com, else the API URL's host (GitHub Enterprise). */
+function ghHost(apiUrl: string): string | null {
+  const { host } = new URL(apiUrl);
+  return host === 'api.github.com' ? null : host;
 }

@@ -9,11 +9,14 @@ import {
   type EtagCache,
   type GitHubForge,
   type ProjectRef,
+  type PullReview,
 } from '../forge/index.js';
 import type { Git } from '../git/index.js';
-import type { ProjectAccess, RunnerLog } from '../runner/index.js';
+import type { PersonReview, ProjectAccess, RunnerLog } from '../runner/index.js';
 import {
   type Intake,
+  type MergeWatch,
+  nudgeFromWebhook,
   type PolledComment,
   type PolledLabelEvent,
   type PollSource,
@@ -40,7 +43,10 @@ export function buildGitHubForge(
     token,
     log,
     etags: storeEtags(store),
-    throttle: { writeSpacingMs: config.github['write-spacing-ms'] },
+    throttle: {
+      writeSpacingMs: config.github['write-spacing-ms'],
+      writeBurst: config.github['write-burst'],
+    },
   });
 }
 
@@ -72,8 +78,40 @@ export function gitHubAccess(options: {
         const users = options.config.projects.find((p) => p.repo === project.repo)?.reviewers ?? [];
         if (users.length > 0) await options.forge.requestReviewers(ref, number, { users });
       },
+      changeRequests: (ref, number) => standingChangeRequests(options.forge, ref, number),
+      checkLog: async (ref, item) =>
+        item.id === undefined ? null : options.forge.checkRunLog(ref, item.id),
+      autoMerge: (ref, number) =>
+        options.forge.enableAutoMerge(ref, number, options.config.loop['merge-method']),
     };
   };
+}
+
+/**
+ * People's CHANGES_REQUESTED reviews that still stand: each reviewer's latest verdict (a later
+ * approval or a dismissal takes it back; plain comments do not), never Looper's own.
+ */
+async function standingChangeRequests(
+  forge: GitHubForge,
+  ref: ProjectRef,
+  number: number,
+): Promise<PersonReview[]> {
+  const me = (await forge.getAuthenticatedUser()).login.toLowerCase();
+  const latest = new Map<string, PullReview>();
+  for (const review of await forge.listReviews(ref, number)) {
+    const author = (review.author ?? '').toLowerCase();
+    if (
+      author === '' ||
+      author === me ||
+      review.state === 'COMMENTED' ||
+      review.state === 'PENDING'
+    )
+      continue;
+    latest.set(author, review);
+  }
+  return [...latest.values()]
+    .filter((r) => r.state === 'CHANGES_REQUESTED')
+    .map((r) => ({ id: r.id, author: r.author ?? '', body: r.body, submittedAt: r.submittedAt }));
 }
 
 /** People's unresolved review threads (the first comment is not the token user's), reply, resolve. */
@@ -151,21 +189,53 @@ export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
       for (const feed of ['events', 'comments'])
         await store.intake.putCached(`etag:${feed}:${project.repo}`, null, '');
     },
-    async pullRequestState(project, number) {
+    async pullRequestActivity(project, number) {
+      const key = `pull:${project.repo}#${number}`;
       const result = await forge.conditionalGet<{
         state: string;
         merged_at?: string | null;
         draft?: boolean;
+        head: { sha: string };
       }>(
         'GET /repos/{owner}/{repo}/pulls/{pull_number}',
         { ...parts(project), pull_number: number },
-        `pull:${project.repo}#${number}`,
+        key,
       );
-      if (result.notModified) return null;
-      const pr = result.data;
-      if (pr.merged_at) return 'merged';
-      if (pr.state === 'closed') return 'closed';
-      return pr.draft ? 'draft' : 'open';
+      // The PR's own ETag does not move when CI reports on its head: ask for the head's checks too.
+      let state: 'open' | 'draft' | 'merged' | 'closed' | null = null;
+      let sha = (await store.intake.getCached(`head:${key}`))?.body ?? '';
+      if (!result.notModified) {
+        const pr = result.data;
+        state = pr.merged_at
+          ? 'merged'
+          : pr.state === 'closed'
+            ? 'closed'
+            : pr.draft
+              ? 'draft'
+              : 'open';
+        sha = pr.head.sha;
+        await store.intake.putCached(`head:${key}`, null, sha);
+        await store.intake.putCached(`state:${key}`, null, state);
+      }
+      let checksChanged = false;
+      if (sha !== '') {
+        for (const route of [
+          'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+          'GET /repos/{owner}/{repo}/commits/{ref}/status',
+        ]) {
+          const checks = await forge.conditionalGet(
+            route,
+            { ...parts(project), ref: sha },
+            `${route.endsWith('status') ? 'status' : 'check-runs'}:${project.repo}@${sha}`,
+          );
+          if (!checks.notModified) checksChanged = true;
+        }
+      }
+      if (state === null && !checksChanged) return null;
+      const known = (await store.intake.getCached(`state:${key}`))?.body;
+      return {
+        state: state ?? (known as 'open' | 'draft' | 'merged' | 'closed' | undefined) ?? 'open',
+      };
     },
     async issueComments(project) {
       const result = await forge.conditionalGet<RawComment[]>(
@@ -193,6 +263,7 @@ export function gitHubWebhooks(options: {
   secret: string | (() => string);
   store: Store;
   intake: Pick<Intake, 'admit'>;
+  mergeWatch?: Pick<MergeWatch, 'nudge'>;
 }): WebhookReceiver {
   const { secret } = options;
   return {
@@ -207,12 +278,17 @@ export function gitHubWebhooks(options: {
       const trigger = await triggerFromWebhook(delivery.event, delivery.payload, (repo) =>
         options.store.projects.findProjectByRepo(repo),
       );
-      if (trigger === null)
-        return {
-          accepted: false,
-          reason: `${delivery.event}${action ? `.${action}` : ''} needs no action`,
-        };
-      return options.intake.admit(trigger);
+      if (trigger !== null) return options.intake.admit(trigger);
+      const nudge = options.mergeWatch ? nudgeFromWebhook(delivery.event, delivery.payload) : null;
+      const project = nudge ? await options.store.projects.findProjectByRepo(nudge.repo) : null;
+      if (nudge && project && options.mergeWatch) {
+        const changed = await options.mergeWatch.nudge(project, nudge.numbers);
+        return { accepted: changed > 0, reason: `merge watch: ${changed} loop(s) changed` };
+      }
+      return {
+        accepted: false,
+        reason: `${delivery.event}${action ? `.${action}` : ''} needs no action`,
+      };
     },
   };
 }

@@ -4,3 +4,4 @@ export { startDaemon } from './compose.js';
 export type { GitHubTokenSource } from './projects.js';
 export { findGitHubToken } from './projects.js';
 export { looperVersion } from './version.js';
+export { readForwardedRepos } from './webhook-forward-choice.js';

@@ -19,6 +19,8 @@ import type { ProjectRecord, Store } from '../store/index.js';
 import { findByRepo, invalid, noGitHubToken } from './project-lookup.js';
 import { configEntryFor } from './projects.js';
 import { createWebhookAdmin } from './webhook-admin.js';
+import { saveForwardedRepo } from './webhook-forward-choice.js';
+import type { WebhookForwarder } from './webhook-forwarder.js';
 import type { WebhookSecret } from './webhook-secret.js';
 
 export interface ProjectAdminDeps {
@@ -32,6 +34,8 @@ export interface ProjectAdminDeps {
   events: EventSink;
   secret: WebhookSecret;
   log: RunnerLog;
+  /** `looper webhook enable --forward`: the gh supervisor and where the choice is kept. */
+  forwarding?: { forwarder: WebhookForwarder; dataDir: string };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -173,6 +177,10 @@ export function createProjectAdmin(deps: ProjectAdminDeps): ProjectService {
         );
       }
       const removed = await removeProjectRows(deps, id);
+      if (project.repo && deps.forwarding) {
+        saveForwardedRepo(deps.forwarding.dataDir, project.repo, false);
+        await deps.forwarding.forwarder.stop(project.repo);
+      }
       await deps.events.emit({
         type: 'project.removed',
         data: { project_id: id, repo: project.repo, path: project.path },

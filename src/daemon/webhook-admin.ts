@@ -1,6 +1,7 @@
 // `looper webhook enable|disable|status` in the daemon (it holds the token): the repository webhook
 // that sends GitHub's events to `/webhooks/github`, signed with the secret looperd verifies. When
-// the token may not manage hooks, or no public URL is known, it says what to configure by hand.
+// the token may not manage hooks, or no public URL is known, it says what to configure by hand;
+// `--forward` has the daemon run `gh webhook forward` for the repository instead.
 import type {
   ProjectService,
   WebhookEnableView,
@@ -14,6 +15,7 @@ import type { GitHubForge, GitHubHook, ProjectRef } from '../forge/index.js';
 import type { ProjectRecord } from '../store/index.js';
 import type { ProjectAdminDeps } from './project-admin.js';
 import { findByRepo, noGitHubToken } from './project-lookup.js';
+import { readForwardedRepos, saveForwardedRepo } from './webhook-forward-choice.js';
 
 const receiverPath = '/webhooks/github';
 
@@ -91,7 +93,32 @@ export function createWebhookAdmin(
       events: [...webhookEvents],
       secret: secretView(),
     };
-    return { repo, created: false, hook: null, secret: secretView(), manual: view };
+    return { repo, created: false, hook: null, secret: secretView(), manual: view, forward: null };
+  }
+
+  /** Runs `gh webhook forward` for `repo` from now on, and after restarts (the choice is saved). */
+  function enableForward(repo: string): WebhookEnableView {
+    const forwarding = deps.forwarding;
+    if (!forwarding) throw noGitHubToken();
+    secret.ensure();
+    const view = forwarding.forwarder.start(repo);
+    if (view.state === 'unavailable') {
+      // Nothing runs. A repository forwarded before keeps its choice (status shows why it is idle).
+      if (!readForwardedRepos(forwarding.dataDir).includes(repo)) {
+        void forwarding.forwarder.stop(repo); // settles at once: there is no child to wait for
+      }
+      throw new LooperError('not_found', view.reason ?? 'gh webhook forward cannot run');
+    }
+    saveForwardedRepo(forwarding.dataDir, repo, true);
+    return { repo, created: false, hook: null, secret: secretView(), manual: null, forward: view };
+  }
+
+  /** Stops forwarding `repo` and forgets the choice; false when it was not forwarded. */
+  async function disableForward(repo: string): Promise<boolean> {
+    const forwarding = deps.forwarding;
+    if (!forwarding) return false;
+    saveForwardedRepo(forwarding.dataDir, repo, false);
+    return forwarding.forwarder.stop(repo);
   }
 
   const cannotManage = (error: unknown) =>
@@ -107,9 +134,10 @@ export function createWebhookAdmin(
       return Promise.all(
         projects.map(async (project) => {
           const repo = project.repo ?? '';
+          const forward = deps.forwarding?.forwarder.status(repo) ?? null;
           try {
             const hooks = (await github.listHooks(refOf(project))).filter((h) => isLooperHook(h));
-            return { repo, secret: secretView(), hooks: hooks.map(hookView), error: null };
+            return { repo, secret: secretView(), hooks: hooks.map(hookView), error: null, forward };
           } catch (error) {
             const reason = cannotManage(error);
             if (reason === null) throw error;
@@ -118,6 +146,7 @@ export function createWebhookAdmin(
               secret: secretView(),
               hooks: [],
               error: `cannot list webhooks (admin on the repository is needed): ${reason}`,
+              forward,
             };
           }
         }),
@@ -128,6 +157,7 @@ export function createWebhookAdmin(
       const github = gateway();
       const project = await pick(request.repo);
       const repo = project.repo ?? '';
+      if (request.forward === true) return enableForward(repo);
       secret.ensure();
       if (request.url === undefined) {
         return manual(
@@ -146,6 +176,7 @@ export function createWebhookAdmin(
             hook: hookView(existing),
             secret: secretView(),
             manual: null,
+            forward: null,
           };
         const hook = await github.createHook(refOf(project), {
           url,
@@ -154,7 +185,14 @@ export function createWebhookAdmin(
         });
         await store.intake.putCached(recordKey(repo), null, JSON.stringify({ id: hook.id, url }));
         await deps.events.emit({ type: 'webhook.created', data: { repo, hook_id: hook.id, url } });
-        return { repo, created: true, hook: hookView(hook), secret: secretView(), manual: null };
+        return {
+          repo,
+          created: true,
+          hook: hookView(hook),
+          secret: secretView(),
+          manual: null,
+          forward: null,
+        };
       } catch (error) {
         const reason = cannotManage(error);
         if (reason === null) throw error;
@@ -170,7 +208,15 @@ export function createWebhookAdmin(
       const github = gateway();
       const project = await pick(request.repo);
       const repo = project.repo ?? '';
-      const hooks = await github.listHooks(refOf(project));
+      // Without --url, disable also stops `gh webhook forward` (which needs no admin to stop).
+      const forwardStopped = request.url === undefined && (await disableForward(repo));
+      let hooks: GitHubHook[];
+      try {
+        hooks = await github.listHooks(refOf(project));
+      } catch (error) {
+        if (!forwardStopped || cannotManage(error) === null) throw error;
+        return { repo, removed: [], forward_stopped: true };
+      }
       const recorded = await store.intake.getCached(recordKey(repo));
       const recordedId = recorded ? (JSON.parse(recorded.body) as { id?: number }).id : undefined;
       const targets =
@@ -192,7 +238,7 @@ export function createWebhookAdmin(
       ) {
         await store.intake.putCached(recordKey(repo), null, '{}');
       }
-      return { repo, removed: targets.map(hookView) };
+      return { repo, removed: targets.map(hookView), forward_stopped: forwardStopped };
     },
   };
 }

@@ -10,6 +10,14 @@ describe('failureFingerprint', () => {
     expect(failureFingerprint(a)).toBe(failureFingerprint(b));
   });
 
+  it('ignores the timestamps CI logs put on every line', () => {
+    const a =
+      '2026-12-04T17:00:01.1234567Z ✖ add adds\n2026-12-04T17:00:02.0000000Z Error: 1 failed';
+    const b =
+      '2026-12-05T09:30:11.7654321Z ✖ add adds\n2026-12-05T09:30:12.0000000Z Error: 1 failed';
+    expect(failureFingerprint(a)).toBe(failureFingerprint(b));
+  });
+
   it('differs when a different test fails', () => {
     expect(failureFingerprint('not ok 2 - rounds cents')).not.toBe(
       failureFingerprint('not ok 1 - adds quantities'),

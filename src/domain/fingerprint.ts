@@ -7,6 +7,7 @@ const failureLine =
 /** Volatile parts that change between runs of the same failure: durations, times, paths, addresses. */
 function normalise(line: string): string {
   return line
+    .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?\b/g, '<time>')
     .replace(/\b\d+(\.\d+)?\s?(ms|s|sec|seconds)\b/g, '<t>')
     .replace(/\(\d+(\.\d+)?ms\)/g, '')
     .replace(/0x[0-9a-f]+/gi, '<addr>')

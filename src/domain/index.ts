@@ -23,12 +23,20 @@ export type {
   LoopEffect,
   LoopEvent,
   LoopEventType,
+  LoopKind,
   LoopLimits,
   LoopState,
   TransitionContext,
   TransitionResult,
 } from './loop-machine.js';
-export { accepts, allowedEvents, newLoopState, transition } from './loop-machine.js';
+export {
+  accepts,
+  allowedEvents,
+  kindOf,
+  newLoopState,
+  prLoopLabels,
+  transition,
+} from './loop-machine.js';
 export type { QueueName } from './queue.js';
 export { isQueueName, queueNames, queuePriority } from './queue.js';
 export type {

@@ -49,6 +49,7 @@ const sample: Record<LoopEventType, LoopEvent> = {
   retry: { type: 'retry', mode: 'resume' },
   pr_merged: { type: 'pr_merged' },
   pr_closed: { type: 'pr_closed' },
+  pr_updated: { type: 'pr_updated', sha: 'abc123' },
 };
 
 function at(stage: Stage, patch: Partial<LoopState> = {}): LoopState {
@@ -281,5 +282,84 @@ describe('loop state machine: failures and control', () => {
       type: 'publish_review',
       verdict: 'request_changes',
     });
+  });
+
+  it('restarts the wall clock when a ready PR goes back to fixing, keeping rounds and cost', () => {
+    const old = at('ready', { startedAt: t0 - 10 * 24 * 60 * 60_000, fixRounds: 2, costUsd: 3 });
+    const later = { now: t0 + 5000, limits };
+    const result = transition(old, sample.ci_failed, later);
+    expect(result.ok && result.loop).toMatchObject({
+      stage: 'fixing',
+      startedAt: t0 + 5000,
+      fixRounds: 3,
+      costUsd: 3,
+    });
+    // The next step is within the wall budget again.
+    const fixed = result.ok ? transition(result.loop, sample.fix_done, later) : null;
+    expect(fixed?.ok && fixed.loop.stage).toBe('checking');
+  });
+
+  it('enables auto-merge at ready only when the project opted in', () => {
+    const approve = sample.reviewed;
+    const plain = transition(at('reviewing'), approve, ctx);
+    expect(plain.ok && plain.effects.map((e) => e.type)).not.toContain('auto_merge');
+    const opted = transition(at('reviewing'), approve, {
+      ...ctx,
+      limits: { ...limits, autoMerge: true },
+    });
+    expect(opted.ok && opted.effects.map((e) => e.type)).toEqual([
+      'publish_review',
+      'mark_ready',
+      'auto_merge',
+      'set_state_label',
+      'report',
+      'continue',
+    ]);
+  });
+});
+
+describe('loop state machine: pull request loops', () => {
+  const review = (patch: Partial<LoopState> = {}) => ({ ...newLoopState(t0, 'review'), ...patch });
+  const fix = (patch: Partial<LoopState> = {}) => ({ ...newLoopState(t0, 'fix'), ...patch });
+  const requestChanges: LoopEvent = {
+    type: 'reviewed',
+    verdict: 'request_changes',
+    summary: 'missing test',
+    comments: [{ path: 'a.js', line: 1, body: 'add a test' }],
+    fingerprint: 'rv-1',
+  };
+
+  it('a review loop starts at reviewing and publishes each verdict, then waits at ready', () => {
+    expect(run(review(), sample.start).stage).toBe('reviewing');
+    const result = transition(review({ stage: 'reviewing' }), requestChanges, ctx);
+    expect(result.ok && result.loop.stage).toBe('ready');
+    expect(result.ok && result.effects.map((e) => e.type)).toEqual([
+      'publish_review',
+      'set_state_label',
+      'report',
+      'continue',
+    ]);
+    // Never fixes: red CI and people's threads are for the PR's author.
+    expect(transition(review({ stage: 'reviewing' }), sample.ci_failed, ctx).ok).toBe(false);
+    expect(
+      transition(review({ stage: 'ready' }), { ...requestChanges, source: 'people' }, ctx).ok,
+    ).toBe(false);
+  });
+
+  it('a review loop reviews again when its PR gets a new head', () => {
+    expect(run(review({ stage: 'ready' }), sample.pr_updated).stage).toBe('reviewing');
+    // An issue loop at ready ignores a new head.
+    const issue = transition(at('ready'), sample.pr_updated, ctx);
+    expect(issue.ok && issue.loop.stage).toBe('ready');
+    expect(issue.ok && issue.effects).toEqual([]);
+  });
+
+  it('a fix loop goes fixing ⇄ reviewing and removes looper:fix when green', () => {
+    expect(run(fix(), sample.start).stage).toBe('reviewing');
+    expect(run(fix({ stage: 'reviewing' }), sample.ci_failed).stage).toBe('fixing');
+    const done = transition(fix({ stage: 'reviewing' }), sample.reviewed, ctx);
+    expect(done.ok && done.loop.stage).toBe('ready');
+    expect(done.ok && done.effects).toContainEqual({ type: 'remove_label', label: 'looper:fix' });
+    expect(done.ok && done.effects.map((e) => e.type)).not.toContain('mark_ready');
   });
 });

@@ -6,7 +6,18 @@ import { isTerminalStage, type Stage } from './stages.js';
 
 export type FixOrigin = 'checks' | 'review';
 
+/**
+ * What the loop is for (SPEC §3): `issue` drives an issue to a ready PR; `review` reviews a PR's
+ * head once per head SHA; `fix` runs fixing ⇄ reviewing on a PR's own branch until it is green.
+ */
+export type LoopKind = 'issue' | 'review' | 'fix';
+
+/** The label a person puts on a PR to start a review or fix loop. */
+export const prLoopLabels = { review: 'looper:review', fix: 'looper:fix' } as const;
+
 export interface LoopState {
+  /** Absent in states stored before PR loops existed: those are issue loops. */
+  kind?: LoopKind;
   stage: Stage;
   paused: boolean;
   /** Planner runs that produced a spec. */
@@ -30,6 +41,7 @@ export interface LoopState {
 
 export interface LoopLimits {
   approval: 'auto' | 'label';
+  autoMerge?: boolean;
   maxPlanRounds: number;
   maxLocalFixRounds: number;
   maxFixRounds: number;
@@ -65,7 +77,9 @@ export type LoopEvent =
   | { type: 'cancel'; reason: string }
   | { type: 'retry'; mode: 'resume' | 'restart' }
   | { type: 'pr_merged' }
-  | { type: 'pr_closed' };
+  | { type: 'pr_closed' }
+  /** A review loop's PR has a new head: review it again. */
+  | { type: 'pr_updated'; sha: string };
 
 export type LoopEventType = LoopEvent['type'];
 
@@ -78,6 +92,9 @@ export type LoopEffect =
       comments: ReviewComment[];
     }
   | { type: 'mark_ready' }
+  /** Enables auto-merge on a ready PR when the project opted in (`loop.auto-merge`). */
+  | { type: 'auto_merge' }
+  | { type: 'remove_label'; label: string }
   | { type: 'set_state_label'; stage: Stage }
   | { type: 'report'; from: Stage; stage: Stage; reason: string | null }
   | { type: 'stop_agent' }
@@ -105,7 +122,8 @@ export const allowedEvents = {
   pr_open: ['published'],
   reviewing: ['reviewed', 'ci_failed'],
   fixing: ['fix_done'],
-  ready: ['ci_failed', 'reviewed', 'pr_merged', 'pr_closed'],
+  // `cancel` at ready stops the merge watch (a person's stop, a removed label, a newer loop).
+  ready: ['ci_failed', 'reviewed', 'pr_merged', 'pr_closed', 'pr_updated', 'cancel'],
   merged: [],
   needs_human: ['retry', 'pr_merged', 'pr_closed'],
   failed: ['retry'],
@@ -115,8 +133,9 @@ export const allowedEvents = {
 /** Events every non-terminal loop accepts. */
 const anyLive = ['step_failed', 'cost', 'tick', 'pause', 'resume', 'cancel'] as const;
 
-export function newLoopState(now: number): LoopState {
+export function newLoopState(now: number, kind: LoopKind = 'issue'): LoopState {
   return {
+    kind,
     stage: 'queued',
     paused: false,
     planRounds: 0,
@@ -184,7 +203,8 @@ function step(loop: LoopState, event: LoopEvent, ctx: TransitionContext): Transi
   const { limits } = ctx;
   switch (event.type) {
     case 'start':
-      return enter(loop, 'planning');
+      // PR loops start at the PR: the fix loop looks at CI and feedback first, like a review does.
+      return enter(loop, kindOf(loop) === 'issue' ? 'planning' : 'reviewing');
     case 'plan_written':
       return enter({ ...loop, planRounds: loop.planRounds + 1 }, 'plan_review', [
         { type: 'commit_spec' },
@@ -208,13 +228,16 @@ function step(loop: LoopState, event: LoopEvent, ctx: TransitionContext): Transi
     case 'checks_passed':
       return enter({ ...loop, lastFingerprint: null, localFixRounds: 0 }, 'pr_open');
     case 'checks_failed':
-      return toFixing(loop, 'checks', event.fingerprint, event.summary, limits);
+      return toFixing(loop, 'checks', event.fingerprint, event.summary, limits, ctx.now);
     case 'published':
       return enter(loop, 'reviewing');
     case 'reviewed':
-      return reviewed(loop, event, limits);
+      return reviewed(loop, event, limits, ctx.now);
     case 'ci_failed':
-      return toFixing(loop, 'review', event.fingerprint, event.summary, limits);
+      if (kindOf(loop) === 'review') {
+        return { ok: false, reason: 'a review loop does not fix: red CI is for the PR author' };
+      }
+      return toFixing(loop, 'review', event.fingerprint, event.summary, limits, ctx.now);
     case 'fix_done':
       return enter(loop, 'checking');
     case 'step_failed':
@@ -234,6 +257,10 @@ function step(loop: LoopState, event: LoopEvent, ctx: TransitionContext): Transi
       return stop(loop, 'cancelled', 'the pull request was closed without merging', [
         { type: 'cleanup_worktree' },
       ]);
+    case 'pr_updated':
+      // Only a review loop reviews each new head; elsewhere a push is judged by the feedback it brings.
+      if (kindOf(loop) !== 'review') return { ok: true, loop, effects: [] };
+      return enter(loop, 'reviewing');
     case 'pause':
     case 'resume':
     case 'cancel':
@@ -246,10 +273,35 @@ function step(loop: LoopState, event: LoopEvent, ctx: TransitionContext): Transi
   }
 }
 
+export function kindOf(loop: Pick<LoopState, 'kind'>): LoopKind {
+  return loop.kind ?? 'issue';
+}
+
+/** What reaching `ready` does: an issue loop's PR leaves draft; a fix loop's trigger label goes. */
+function readyEffects(loop: LoopState, limits: LoopLimits): LoopEffect[] {
+  const kind = kindOf(loop);
+  switch (kind) {
+    case 'issue':
+      return [
+        { type: 'mark_ready' },
+        ...(limits.autoMerge ? [{ type: 'auto_merge' } as const] : []),
+      ];
+    case 'fix':
+      return [{ type: 'remove_label', label: prLoopLabels.fix }];
+    case 'review':
+      return [];
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown loop kind ${String(never)}`);
+    }
+  }
+}
+
 function reviewed(
   loop: LoopState,
   event: Extract<LoopEvent, { type: 'reviewed' }>,
   limits: LoopLimits,
+  now: number,
 ): TransitionResult {
   const review: LoopEffect = {
     type: 'publish_review',
@@ -257,11 +309,19 @@ function reviewed(
     summary: event.summary,
     comments: event.comments,
   };
+  if (kindOf(loop) === 'review') {
+    // A review loop publishes its verdict on the head and waits for the next one at `ready`.
+    if (event.source === 'people') return { ok: false, reason: 'a review loop does not fix' };
+    return enter({ ...loop, lastFingerprint: null }, 'ready', [review]);
+  }
   if (event.verdict === 'approve') {
     if (loop.stage === 'ready') return { ok: true, loop, effects: [] };
-    return enter({ ...loop, lastFingerprint: null }, 'ready', [review, { type: 'mark_ready' }]);
+    return enter({ ...loop, lastFingerprint: null }, 'ready', [
+      review,
+      ...readyEffects(loop, limits),
+    ]);
   }
-  const next = toFixing(loop, 'review', event.fingerprint, event.summary, limits);
+  const next = toFixing(loop, 'review', event.fingerprint, event.summary, limits, now);
   if (!next.ok || event.source === 'people') return next;
   return { ok: true, loop: next.loop, effects: [review, ...next.effects] };
 }
@@ -272,11 +332,15 @@ function toFixing(
   fingerprint: string,
   summary: string,
   limits: LoopLimits,
+  now = loop.startedAt,
 ): TransitionResult {
   if (fingerprint !== '' && fingerprint === loop.lastFingerprint) {
     return stop(loop, 'needs_human', `no progress: the same failure twice in a row (${summary})`);
   }
-  const withPrint = { ...loop, lastFingerprint: fingerprint };
+  // A ready PR sent back by people or CI (merge watch) starts a new stretch of work: the wall clock
+  // counts from now, not from when the loop first started; rounds and cost stay cumulative.
+  const startedAt = loop.stage === 'ready' ? now : loop.startedAt;
+  const withPrint = { ...loop, lastFingerprint: fingerprint, startedAt };
   if (origin === 'checks') {
     if (loop.localFixRounds >= limits.maxLocalFixRounds) {
       return stop(

@@ -47,6 +47,10 @@ export interface ForgePullRequest {
   headSha: string | null;
   state: PullRequestState;
   url: string;
+  /** Labels on the PR (hosted forges; absent on the local forge). */
+  labels?: string[];
+  /** `owner/name` of the head branch's repository when it is not the PR's own (a fork), else null. */
+  headRepo?: string | null;
 }
 
 export interface OpenPullRequest {
@@ -61,6 +65,8 @@ export interface UpdatePullRequest {
   title?: string;
   body?: string;
   headSha?: string;
+  /** `open` reopens a closed (unmerged) PR, e.g. when its issue is labelled again. */
+  state?: 'open' | 'closed';
 }
 
 export type ReviewVerdict = 'comment' | 'request_changes' | 'approve';
@@ -95,6 +101,10 @@ export interface CheckItem {
   name: string;
   state: CheckState;
   description: string;
+  /** The check run's id (for a GitHub Actions run, its job id); absent for commit statuses. */
+  id?: number;
+  /** Where a person reads the details (the run's or status's target URL). */
+  detailsUrl?: string | null;
 }
 
 export interface ForgeChecks {

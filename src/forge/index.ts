@@ -43,6 +43,7 @@ export {
   readLoopMarker,
 } from './github/markers.js';
 export type {
+  AutoMergeResult,
   ConditionalResult,
   EtagCache,
   ForgeLog,
@@ -56,6 +57,9 @@ export type {
   GitHubUser,
   LabelSpec,
   Mergeability,
+  MergeMethod,
+  PullReview,
+  PullReviewState,
   RateLimitSnapshot,
   RateLimitWindow,
   RepoPermission,

@@ -5,6 +5,7 @@ import { commitAll } from './commit.js';
 import { changedFiles, diff, diffStat, headSha, isDirty, log } from './inspect.js';
 import { ensureClone, push } from './remote.js';
 import { assertRepo, currentBranchOf, type GitContext } from './repo.js';
+import { syncToRef } from './sync.js';
 import type { Git, GitOptions } from './types.js';
 import { ensureWorktree, removeWorktree } from './worktree.js';
 
@@ -33,5 +34,6 @@ export function createGit(options: GitOptions): Git {
     removeWorktree: (input) => removeWorktree(ctx, input),
     ensureClone: (input) => ensureClone(ctx, input),
     push: (input) => push(ctx, input),
+    syncToRef: (input) => syncToRef(ctx, input),
   };
 }

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { LooperError } from '../domain/index.js';
 import type { GitContext } from './repo.js';
 import { runGit, runGitRaw } from './run-git.js';
+import { isAncestor } from './sync.js';
 
 /** Token for HTTPS remotes; omitted for local or SSH remotes. */
 export interface GitAuth {
@@ -110,6 +111,15 @@ export async function push(ctx: GitContext, input: PushInput): Promise<PushResul
   ).stdout.trim();
   const current = await remoteBranchSha(ctx, input.path, input.branch, input.auth, remote);
   if (current === head) return { sha: head, pushed: false };
+  // Never drop commits: a branch someone pushed to is caught up with (`syncToRef`) before Looper
+  // builds on it, so a remote head that HEAD does not contain means the branch diverged.
+  if (current !== null && !(await isAncestor(ctx, input.path, current, head))) {
+    throw new LooperError(
+      'conflict',
+      `push of ${input.branch} was refused: the remote branch has commits this branch lacks`,
+      { details: { branch: input.branch, remote: current, head } },
+    );
+  }
   // The lease is the remote-tracking ref: what Looper last pushed or fetched. A branch someone else
   // moved since then is refused rather than overwritten.
   const tracking = await runGitRaw(

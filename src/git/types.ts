@@ -2,6 +2,7 @@
 
 import type { Clock } from '../domain/index.js';
 import type { EnsureCloneInput, PushInput, PushResult } from './remote.js';
+import type { SyncInput, SyncResult } from './sync.js';
 
 export interface GitOptions {
   /** Looper's data directory; worktrees live in `<dataDir>/worktrees/<loopId>`. */
@@ -92,4 +93,6 @@ export interface Git {
   ensureClone(input: EnsureCloneInput): Promise<string>;
   /** Pushes the worktree's HEAD with --force-with-lease; a no-op when the remote is already there. */
   push(input: PushInput): Promise<PushResult>;
+  /** Fast-forwards the worktree to `ref` (commits a person pushed); `force` resets to it instead. */
+  syncToRef(input: SyncInput): Promise<SyncResult>;
 }

@@ -2,7 +2,7 @@
 import type { AgentRunner, ProcessResult, ProcessSpec } from '../agents/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock, IdSource } from '../domain/index.js';
-import type { Forge, ProjectRef } from '../forge/index.js';
+import type { AutoMergeResult, CheckItem, Forge, ProjectRef } from '../forge/index.js';
 import type { Git, GitAuth } from '../git/index.js';
 import type { AppendEvent, EventRecord, ProjectRecord, Store } from '../store/index.js';
 
@@ -33,6 +33,20 @@ export interface ProjectAccess {
   mergeable?: (ref: ProjectRef, prNumber: number) => Promise<boolean | null>;
   /** Asks the project's configured reviewers (`[[projects]] reviewers`) to review the PR. */
   requestReviewers?: (ref: ProjectRef, prNumber: number) => Promise<void>;
+  /** People's standing CHANGES_REQUESTED reviews (each reviewer's latest verdict), oldest first. */
+  changeRequests?: (ref: ProjectRef, prNumber: number) => Promise<PersonReview[]>;
+  /** The log of a failing check (the end of a GitHub Actions job log); null when there is none. */
+  checkLog?: (ref: ProjectRef, item: CheckItem) => Promise<string | null>;
+  /** `loop.auto-merge`: enables auto-merge on a ready PR (or merges it when nothing blocks). */
+  autoMerge?: (ref: ProjectRef, prNumber: number) => Promise<AutoMergeResult>;
+}
+
+/** A person's review that asks for changes (its body; inline comments come as threads). */
+export interface PersonReview {
+  id: number;
+  author: string;
+  body: string;
+  submittedAt: number | null;
 }
 
 /** An unresolved review thread a person (not Looper's own user) opened. */

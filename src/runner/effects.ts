@@ -20,8 +20,20 @@ export async function ensurePullRequest(
   ctx: LoopContext,
   summary: string,
 ): Promise<number> {
+  // A PR loop works on a PR that exists already.
+  if (ctx.loop.kind !== 'issue' && ctx.loop.prNumber !== null) return ctx.loop.prNumber;
   const existing = await ctx.forge.findPullRequest(ctx.ref, { head: ctx.branch });
   if (existing && (existing.state === 'draft' || existing.state === 'open')) return existing.number;
+  if (existing?.state === 'closed') {
+    // The issue was labelled again after its PR was closed: the same PR comes back (SPEC §2).
+    await ctx.forge.updatePullRequest(ctx.ref, existing.number, { state: 'open' });
+    await deps.events.emit({
+      loopId: ctx.loop.id,
+      type: 'pr.reopened',
+      data: { project_id: ctx.project.id, number: existing.number, head: ctx.branch },
+    });
+    return existing.number;
+  }
   const pr = await ctx.forge.openPullRequest(ctx.ref, {
     head: ctx.branch,
     // The PR's base is the branch name on the forge, not the ref Looper branches from (origin/main).
@@ -77,14 +89,27 @@ async function applyOne(
         body: effect.summary,
         comments: effect.comments,
       });
+      await deps.events.emit({
+        loopId: loop.id,
+        type: 'review.published',
+        data: { number: prNumber, sha: headSha, verdict: effect.verdict },
+      });
       return;
     }
+    case 'auto_merge':
+      if (prNumber !== null) await autoMerge(deps, ctx, prNumber);
+      return;
+    case 'remove_label':
+      await ctx.forge.removeLabel(ref, loop.number, effect.label);
+      return;
     case 'mark_ready':
       if (prNumber === null) return;
       await ctx.forge.markReady(ref, prNumber);
       if (ctx.requestReviewers) await ctx.requestReviewers(ref, prNumber);
       return;
     case 'set_state_label':
+      // A review loop only comments on someone's PR; the state labels are for loops that change it.
+      if (loop.kind === 'review') return;
       await ctx.forge.setStateLabel(ref, loop.number, stateLabels[effect.stage]);
       return;
     case 'report': {
@@ -123,6 +148,32 @@ async function applyOne(
       const never: never = effect;
       throw new Error(`unknown effect ${JSON.stringify(never)}`);
     }
+  }
+}
+
+/**
+ * `loop.auto-merge` at `ready`: GitHub merges once branch protection is satisfied. Best effort: a
+ * repository that does not allow it, or a forge without it, is reported as an event, never a failure
+ * of a loop whose work is done.
+ */
+async function autoMerge(deps: RunnerDeps, ctx: LoopContext, prNumber: number): Promise<void> {
+  const emit = (data: Record<string, unknown>) =>
+    deps.events.emit({
+      loopId: ctx.loop.id,
+      type: 'pr.auto_merge',
+      data: { number: prNumber, ...data },
+    });
+  if (!ctx.autoMerge) {
+    await emit({ status: 'refused', reason: `the ${ctx.forge.kind} forge has no auto-merge` });
+    return;
+  }
+  try {
+    await emit({ ...(await ctx.autoMerge(ctx.ref, prNumber)) });
+  } catch (error) {
+    await emit({
+      status: 'failed',
+      reason: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

@@ -11,12 +11,13 @@ import {
   type LoopState,
   transition,
 } from '../domain/index.js';
-import type { LoopRecord } from '../store/index.js';
+import type { LoopOptions, LoopRecord } from '../store/index.js';
 import type { RunnerDeps } from './deps.js';
 import { applyEffects } from './effects.js';
 import { classifyStepError, type StepPhase } from './failure-class.js';
 import { type LoopContext, loadContext } from './loop-context.js';
 import { performStep, type StepResult } from './steps.js';
+import { watchEvent } from './watch.js';
 
 export type StepOutcome =
   | { kind: 'continue' }
@@ -35,6 +36,17 @@ export interface LoopRunner {
   advance(loopId: string, signal: AbortSignal): Promise<StepOutcome>;
   /** Applies a control event from a person; throws LooperError('invalid_transition') when refused. */
   control(loopId: string, event: LoopEvent): Promise<ControlResult>;
+  /**
+   * Merge watch of a `ready` (or stopped) loop with a PR: applies what its PR calls for now — merged,
+   * closed, back to fixing, a new head to review. `event` is null when nothing needed doing.
+   */
+  watch(loopId: string): Promise<WatchResult>;
+}
+
+export interface WatchResult {
+  event: LoopEvent['type'] | null;
+  loop: LoopRecord;
+  requeue: boolean;
 }
 
 const durable = (effect: LoopEffect) => effect.type !== 'continue' && effect.type !== 'retry_later';
@@ -64,7 +76,7 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     loop: LoopRecord,
     next: LoopState,
     effects: LoopEffect[],
-    patch: { branch?: string; prNumber?: number } = {},
+    patch: { branch?: string; prNumber?: number; options?: LoopOptions } = {},
   ): Promise<LoopRecord> {
     await save(loop, next, effects, patch);
     const saved = await flush(await deps.store.loops.getLoop(loop.id));
@@ -77,7 +89,7 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
     loop: LoopRecord,
     next: LoopState,
     effects: LoopEffect[],
-    patch: { branch?: string; prNumber?: number } = {},
+    patch: { branch?: string; prNumber?: number; options?: LoopOptions } = {},
   ): Promise<void> {
     const pending = effects.filter(durable);
     await deps.store.loops.saveLoopState(
@@ -242,6 +254,14 @@ export function createLoopRunner(deps: RunnerDeps): LoopRunner {
         }
       }
       throw new LooperError('conflict', `loop ${loopId} kept changing; try again`);
+    },
+
+    async watch(loopId) {
+      const loop = await deps.store.loops.getLoop(loopId);
+      const event = await watchEvent(deps, loop);
+      if (event === null) return { event: null, loop, requeue: false };
+      const result = await this.control(loopId, event);
+      return { event: event.type, ...result };
     },
   };
 

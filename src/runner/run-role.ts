@@ -241,7 +241,12 @@ async function runOnce<R extends Role>(
   const prompt = buildPrompt({
     role,
     worktree: ctx.worktree,
-    issue: { number: ctx.loop.number, title: ctx.loop.title, body: ctx.loop.body },
+    issue: {
+      number: ctx.loop.number,
+      title: ctx.loop.title,
+      body: ctx.loop.body,
+      kind: ctx.loop.kind === 'issue' ? 'issue' : 'pull request',
+    },
     specPath: ctx.specPath,
     baseBranch: ctx.baseBranch,
     checks: ctx.checks,

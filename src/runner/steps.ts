@@ -7,9 +7,16 @@ import {
   stepFor,
   textFingerprint,
 } from '../domain/index.js';
-import type { EventRecord } from '../store/index.js';
+import type { LoopOptions } from '../store/index.js';
 import type { RunnerDeps } from './deps.js';
 import { ensurePullRequest, pushBranch } from './effects.js';
+import {
+  findFeedback,
+  type PendingReview,
+  pendingEvent,
+  prBase,
+  settleFeedback,
+} from './feedback.js';
 import type { LoopContext } from './loop-context.js';
 import { runChecks } from './run-checks.js';
 import { type PromptExtras, type RoleRun, runRole } from './run-role.js';
@@ -19,7 +26,7 @@ export type StepResult =
       kind: 'event';
       event: LoopEvent;
       costUsd: number;
-      patch?: { branch?: string; prNumber?: number };
+      patch?: { branch?: string; prNumber?: number; options?: LoopOptions };
     }
   | {
       kind: 'failed';
@@ -56,6 +63,7 @@ export async function performStep(
   const step = stepFor(ctx.loop.stage);
   switch (step.kind) {
     case 'start':
+      if (ctx.loop.kind !== 'issue') return startPrLoop(ctx);
       return { kind: 'event', event: { type: 'start' }, costUsd: 0, patch: { branch: ctx.branch } };
     case 'wait':
       return { kind: 'wait' };
@@ -147,26 +155,31 @@ async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtr
       fix: { origin: 'checks', output: await lastChecksOutput(deps, ctx, 'checks.finished') },
     };
   }
-  const people = await pendingEvent(deps, ctx, 'review.threads', 'review.threads.resolved');
+  const threads = await pendingEvent(deps, ctx, 'review.threads', 'review.threads.resolved');
+  const changes = await pendingEvent(deps, ctx, 'review.changes', 'review.changes.addressed');
   const conflict = await pendingEvent(deps, ctx, 'merge.conflict', 'merge.conflict.fixed');
-  const conflictBase = conflict ? { conflictBase: ctx.project.baseBranch } : {};
-  if (people) {
+  const conflictBase = conflict ? { conflictBase: prBase(ctx) } : {};
+  if (threads || changes) {
+    const reviews = (changes?.data.reviews as PendingReview[] | undefined) ?? [];
     return {
       fix: {
         origin: 'review',
-        summary: 'People left review comments on the pull request. Address each one.',
-        comments: (people.data.comments as ReviewComment[] | undefined) ?? [],
+        summary: 'People left review feedback on the pull request. Address each point.',
+        comments: (threads?.data.comments as ReviewComment[] | undefined) ?? [],
+        reviews: reviews.map((r) => ({ author: r.author, body: r.body })),
         ...conflictBase,
       },
     };
   }
   if (conflict) {
-    const summary = `The pull request conflicts with ${ctx.project.baseBranch}.`;
+    const summary = `The pull request conflicts with ${prBase(ctx)}.`;
     return { fix: { origin: 'review', summary, comments: [], ...conflictBase } };
   }
   const review = await lastRoleResult<ReviewResult>(deps, ctx, 'reviewer');
   const ciOutput = await lastChecksOutput(deps, ctx, 'ci.failed');
-  const requested = review?.verdict === 'request_changes';
+  // The newest of the two says why the fixer runs now.
+  const ciNewer = ciOutput !== '' && (await newerThanLastReview(deps, ctx));
+  const requested = review?.verdict === 'request_changes' && !ciNewer;
   return {
     fix: {
       origin: 'review',
@@ -177,80 +190,42 @@ async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtr
   };
 }
 
-/** The last `type` event when no `done` event followed it (threads not yet resolved, …). */
-async function pendingEvent(
-  deps: RunnerDeps,
-  ctx: LoopContext,
-  type: string,
-  done: string,
-): Promise<EventRecord | null> {
+/** Whether the last `ci.failed` came after the reviewer's last run. */
+async function newerThanLastReview(deps: RunnerDeps, ctx: LoopContext): Promise<boolean> {
   const events = await deps.store.events.listEvents({ loopId: ctx.loop.id, limit: 10_000 });
-  const relevant = events.filter((e) => e.type === type || e.type === done).at(-1);
-  return relevant?.type === type ? relevant : null;
+  const last = events.filter((e) => e.type === 'ci.failed' || e.type === 'review.published').at(-1);
+  return last?.type === 'ci.failed';
 }
 
-/** After a fix is pushed: reply in each person's thread it addressed, and resolve the thread. */
-async function settleReviewFeedback(deps: RunnerDeps, ctx: LoopContext, sha: string) {
-  const people = await pendingEvent(deps, ctx, 'review.threads', 'review.threads.resolved');
-  if (people && ctx.reviewThreads) {
-    const ids = (people.data.ids as string[] | undefined) ?? [];
-    for (const id of ids) {
-      await ctx.reviewThreads.reply(ctx.ref, id, `Addressed in ${sha}.`);
-      await ctx.reviewThreads.resolve(ctx.ref, id);
-    }
-    await deps.events.emit({
-      loopId: ctx.loop.id,
-      type: 'review.threads.resolved',
-      data: { ids, sha },
-    });
-  }
-  if (await pendingEvent(deps, ctx, 'merge.conflict', 'merge.conflict.fixed')) {
-    await deps.events.emit({ loopId: ctx.loop.id, type: 'merge.conflict.fixed', data: { sha } });
-  }
-}
-
-/** People's unresolved review threads on the PR send the loop to the fixer before any review. */
-async function peopleThreads(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult | null> {
-  const prNumber = ctx.loop.prNumber;
-  if (!ctx.reviewThreads || prNumber === null) return null;
-  const threads = await ctx.reviewThreads.list(ctx.ref, prNumber);
-  if (threads.length === 0) return null;
-  const comments: ReviewComment[] = threads.map((t) => ({
-    path: t.path,
-    line: t.line ?? 1,
-    body: t.body,
-  }));
-  await deps.events.emit({
-    loopId: ctx.loop.id,
-    type: 'review.threads',
-    data: { ids: threads.map((t) => t.id), comments },
+/**
+ * A PR loop (review, fix) starts by reading its PR: the head branch it works on and the base it
+ * compares with. Closed PRs and PRs from forks (Looper cannot push there) stop with a reason.
+ */
+async function startPrLoop(ctx: LoopContext): Promise<StepResult> {
+  const { loop } = ctx;
+  const stop = (reason: string): StepResult => ({
+    kind: 'failed',
+    failureClass: 'needs_human',
+    reason,
+    costUsd: 0,
   });
-  const event: LoopEvent = {
-    type: 'reviewed',
-    source: 'people',
-    verdict: 'request_changes',
-    summary: `${threads.length} unresolved review thread(s) from people`,
-    comments,
-    fingerprint: textFingerprint(threads.map((t) => `${t.id}\n${t.body}`).join('\n')),
-  };
-  return { kind: 'event', event, costUsd: 0 };
-}
-
-/** A PR that conflicts with its base goes to the fixer, told to merge the (fetched) base. */
-async function mergeConflict(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult | null> {
-  const prNumber = ctx.loop.prNumber;
-  if (!ctx.mergeable || prNumber === null) return null;
-  if ((await ctx.mergeable(ctx.ref, prNumber)) !== false) return null;
-  const base = ctx.project.baseBranch;
-  await deps.events.emit({ loopId: ctx.loop.id, type: 'merge.conflict', data: { base } });
+  if (ctx.push === null || loop.prNumber === null) {
+    return stop(`${loop.kind} loops need a pull request on a hosted forge`);
+  }
+  const pr = await ctx.forge.getPullRequest(ctx.ref, loop.prNumber);
+  if (pr.state === 'merged' || pr.state === 'closed') {
+    return stop(`pull request #${pr.number} is ${pr.state}`);
+  }
+  if (pr.headRepo) {
+    return stop(
+      `pull request #${pr.number} comes from the fork ${pr.headRepo}: Looper works only on branches of ${ctx.project.repo}`,
+    );
+  }
   return {
     kind: 'event',
-    event: {
-      type: 'ci_failed',
-      fingerprint: textFingerprint(`merge conflict with ${base}`),
-      summary: `merge conflict with ${base}`,
-    },
+    event: { type: 'start' },
     costUsd: 0,
+    patch: { branch: pr.head, prNumber: pr.number, options: { ...loop.options, prBase: pr.base } },
   };
 }
 
@@ -275,7 +250,7 @@ async function publish(deps: RunnerDeps, ctx: LoopContext): Promise<StepResult> 
   });
   await pushBranch(deps, ctx);
   const prNumber = await ensurePullRequest(deps, ctx, summary);
-  await settleReviewFeedback(deps, ctx, commit.sha);
+  await settleFeedback(deps, ctx, commit.sha);
   await ctx.forge.updatePullRequest(ctx.ref, prNumber, { headSha: commit.sha });
   await ctx.forge.setCommitStatus(ctx.ref, commit.sha, {
     context: 'looper/checks',
@@ -293,31 +268,16 @@ async function review(
   ctx: LoopContext,
   signal: AbortSignal,
 ): Promise<StepResult> {
-  const feedback = (await peopleThreads(deps, ctx)) ?? (await mergeConflict(deps, ctx));
-  if (feedback) return feedback;
-  const headSha = await deps.git.headSha(ctx.worktree);
-  const ci = await ctx.forge.getChecks(ctx.ref, headSha);
-  if (ci.state === 'failure') {
-    const failing = ci.items.filter((i) => i.state === 'failure');
-    const output = failing.map((i) => `${i.name}: ${i.description}`).join('\n');
-    await deps.events.emit({
-      loopId: ctx.loop.id,
-      type: 'ci.failed',
-      data: { sha: headSha, output },
-    });
-    return {
-      kind: 'event',
-      event: {
-        type: 'ci_failed',
-        fingerprint: textFingerprint(output),
-        summary: `CI failed: ${failing.map((i) => i.name).join(', ')}`,
-      },
-      costUsd: 0,
-    };
+  // A review loop reviews the head as it is; the PR's author answers CI and people.
+  if (ctx.loop.kind !== 'review') {
+    const headSha = await deps.git.headSha(ctx.worktree);
+    const feedback = await findFeedback(deps, ctx, headSha);
+    if (feedback && 'event' in feedback)
+      return { kind: 'event', event: feedback.event, costUsd: 0 };
+    const waitedMs = deps.clock.now() - ctx.loop.updatedAt;
+    if (feedback?.pending && waitedMs < deps.config.loop['ci-wait-minutes'] * 60_000)
+      return { kind: 'wait', delayMs: ciPollMs };
   }
-  const waitedMs = deps.clock.now() - ctx.loop.updatedAt;
-  if (ci.state === 'pending' && waitedMs < deps.config.loop['ci-wait-minutes'] * 60_000)
-    return { kind: 'wait', delayMs: ciPollMs };
   const diff = await deps.git.diff({ path: ctx.worktree, base: ctx.baseBranch });
   const run = await runRole(deps, ctx, 'reviewer', { diff }, signal);
   return fromRole(run, (r) => ({

@@ -12,16 +12,20 @@ export type {
   TrustSource,
 } from './intake.js';
 export { createIntake, parseCommand } from './intake.js';
+export type { MergeWatch, MergeWatchDeps } from './merge-watch.js';
+export { createMergeWatch } from './merge-watch.js';
 export type {
   PolledComment,
   PolledLabelEvent,
   Poller,
   PollerOptions,
   PollSource,
+  PullRequestActivity,
 } from './poller.js';
 export { createPoller } from './poller.js';
 export type { ProcessTable, RecoveryDeps, RecoveryReport } from './recovery.js';
 export { recover } from './recovery.js';
 export type { Scheduler, SchedulerOptions } from './scheduler.js';
 export { createScheduler, dedupeKeyFor } from './scheduler.js';
-export { triggerFromWebhook } from './webhook-triggers.js';
+export type { PullRequestNudge } from './webhook-triggers.js';
+export { nudgeFromWebhook, triggerFromWebhook } from './webhook-triggers.js';

@@ -125,6 +125,72 @@ describe('intake: dedupe and commands', () => {
     expect(third.loopId).not.toBe(first.loopId);
   });
 
+  it('a new issue loop supersedes the one still watching its PR at ready', async () => {
+    const first = await intake().admit(label('writer'));
+    const loop = await store.loops.getLoop(first.loopId as string);
+    await store.loops.saveLoopState(
+      loop.id,
+      { state: { ...loop.state, stage: 'ready' }, pendingEffects: [] },
+      loop.version,
+    );
+    const again = await intake().admit(label('writer'));
+    expect(again.accepted).toBe(true);
+    expect(controls).toEqual([{ type: 'cancel', reason: `superseded by loop ${again.loopId}` }]);
+  });
+
+  it('starts review and fix loops on a pull request, one at a time', async () => {
+    const pr = (name: string, number = 20): Trigger =>
+      ({
+        ...label('writer', name, number),
+        isPullRequest: true,
+      }) as Trigger;
+    const review = await intake().admit(pr('looper:review'));
+    expect(review.accepted).toBe(true);
+    expect(await store.loops.getLoop(review.loopId as string)).toMatchObject({
+      kind: 'review',
+      number: 20,
+      prNumber: 20,
+      state: { kind: 'review', stage: 'queued' },
+    });
+    // A review loop waiting at ready for the next head still owns the PR.
+    const loop = await store.loops.getLoop(review.loopId as string);
+    await store.loops.saveLoopState(
+      loop.id,
+      { state: { ...loop.state, stage: 'ready' }, pendingEffects: [] },
+      loop.version,
+    );
+    expect(await intake().admit(pr('looper:fix'))).toMatchObject({
+      accepted: false,
+      reason: expect.stringContaining('already has an active loop'),
+    });
+    const fix = await intake().admit(pr('looper:fix', 21));
+    expect(fix.accepted).toBe(true);
+    expect((await store.loops.getLoop(fix.loopId as string)).kind).toBe('fix');
+    expect(enqueued).toEqual([review.loopId, fix.loopId]);
+    // The labels belong on pull requests, and looper:plan on issues.
+    expect((await intake().admit(label('writer', 'looper:fix', 30))).reason).toContain(
+      'belongs on a pull request',
+    );
+  });
+
+  it('refuses a fix loop on Looper’s own pull request: its issue loop handles the feedback', async () => {
+    const first = await intake().admit(label('writer'));
+    const loop = await store.loops.getLoop(first.loopId as string);
+    await store.loops.saveLoopState(
+      loop.id,
+      { state: { ...loop.state, stage: 'ready' }, pendingEffects: [], prNumber: 40 },
+      loop.version,
+    );
+    const fix = await intake().admit({
+      ...label('writer', 'looper:fix', 40),
+      isPullRequest: true,
+    } as Trigger);
+    expect(fix).toMatchObject({
+      accepted: false,
+      reason: expect.stringContaining("is Looper's pull request for issue #7"),
+    });
+  });
+
   it('turns trusted /looper comments into control events', async () => {
     await intake().admit(label('writer'));
     const comment = (body: string, actor = 'writer'): Trigger => ({

@@ -2,10 +2,10 @@
 // self-trigger guard), what it asks for (label or comment command), and whether the target already
 // has a live loop (dedupe). Refusals are recorded as events, never silently dropped.
 import type { Config } from '../config/index.js';
-import { type LoopEvent, LooperError } from '../domain/index.js';
+import { type LoopEvent, LooperError, type LoopKind } from '../domain/index.js';
 import type { ProjectRef } from '../forge/index.js';
 import type { EventSink, LoopRunner } from '../runner/index.js';
-import type { ProjectRecord, Store } from '../store/index.js';
+import type { LoopRecord, ProjectRecord, Store } from '../store/index.js';
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
@@ -59,6 +59,17 @@ export function parseCommand(body: string): 'stop' | 'retry' | 'approve' | 'stat
   return match ? (match[1]?.toLowerCase() as 'stop' | 'retry' | 'approve' | 'status') : null;
 }
 
+/**
+ * Whether `loop` no longer stands in the way of a new `kind` loop on its target. Any terminal loop of
+ * an issue makes way for a new issue loop (a ready one is superseded); a review or fix loop at `ready`
+ * still watches its PR, and Looper's own PR is its issue loop's until that loop stopped.
+ */
+function isEnded(loop: LoopRecord, kind: LoopKind): boolean {
+  const stopped = ['merged', 'needs_human', 'failed', 'cancelled'].includes(loop.stage);
+  if (kind === 'issue') return stopped || loop.stage === 'ready';
+  return stopped;
+}
+
 export function createIntake(deps: IntakeDeps) {
   const ref = (project: ProjectRecord): ProjectRef => ({
     id: project.id,
@@ -96,23 +107,49 @@ export function createIntake(deps: IntakeDeps) {
       : `${trigger.actor} has ${permission} permission; write, maintain or admin is needed`;
   }
 
-  async function startIssueLoop(
-    trigger: Extract<Trigger, { type: 'label' }>,
-  ): Promise<AdmitResult> {
-    const active = await deps.store.loops.findActiveLoopForTarget(
-      trigger.project.id,
-      'issue',
-      trigger.number,
+  /** The project's loops on issue or PR `number`, newest first (PR loops and the issue's PR). */
+  async function loopsOn(project: ProjectRecord, number: number): Promise<LoopRecord[]> {
+    const loops = await deps.store.loops.listLoops({ projectId: project.id, limit: 500 });
+    return loops.filter(
+      (l) => l.number === number || (l.kind === 'issue' && l.prNumber === number),
     );
-    if (active)
-      return refuse(trigger, `issue #${trigger.number} already has an active loop (${active.id})`);
+  }
+
+  /**
+   * A new loop for a target whose previous loop is still watching its PR at `ready` supersedes it:
+   * the old one is cancelled (its worktree freed) so exactly one loop owns the branch.
+   */
+  async function supersede(previous: LoopRecord[], by: string): Promise<void> {
+    for (const old of previous.filter((l) => l.stage === 'ready')) {
+      await deps.runner.control(old.id, { type: 'cancel', reason: `superseded by loop ${by}` });
+    }
+  }
+
+  async function startLoop(
+    trigger: Extract<Trigger, { type: 'label' }>,
+    kind: LoopKind,
+  ): Promise<AdmitResult> {
+    const target = trigger.isPullRequest ? 'pull request' : 'issue';
+    const existing = (await loopsOn(trigger.project, trigger.number)).filter((l) =>
+      kind === 'issue' ? l.kind === 'issue' && l.number === trigger.number : true,
+    );
+    const active = existing.find((l) => !isEnded(l, kind));
+    if (active) {
+      const what =
+        active.kind === 'issue' && active.number !== trigger.number
+          ? `is Looper's pull request for issue #${active.number}, whose loop ${active.id} handles its feedback; use /looper retry there`
+          : `already has an active loop (${active.id}: ${active.kind} loop at ${active.stage})`;
+      return refuse(trigger, `${target} #${trigger.number} ${what}`);
+    }
     const loop = await deps.store.loops.createLoop({
       projectId: trigger.project.id,
-      kind: 'issue',
+      kind,
       number: trigger.number,
       title: trigger.title,
       body: trigger.body,
+      ...(kind === 'issue' ? {} : { prNumber: trigger.number }),
     });
+    await supersede(existing, loop.id);
     await deps.events.emit({
       loopId: loop.id,
       type: 'loop.created',
@@ -121,6 +158,7 @@ export function createIntake(deps: IntakeDeps) {
         number: trigger.number,
         title: trigger.title,
         queue: 'planned',
+        kind,
         actor: trigger.actor,
         source: trigger.source,
       },
@@ -130,8 +168,8 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   async function controlLatest(trigger: Trigger, event: LoopEvent): Promise<AdmitResult> {
-    const loops = await deps.store.loops.listLoops({ projectId: trigger.project.id, limit: 500 });
-    const loop = loops.find((l) => l.kind === 'issue' && l.number === trigger.number);
+    // The newest loop on the issue, on the PR (a review or fix loop), or owning the PR (its issue's).
+    const [loop] = await loopsOn(trigger.project, trigger.number);
     if (!loop) return refuse(trigger, `no loop for #${trigger.number}`);
     try {
       const result = await deps.runner.control(loop.id, event);
@@ -148,15 +186,14 @@ export function createIntake(deps: IntakeDeps) {
     switch (trigger.label) {
       case 'looper:plan':
         if (trigger.isPullRequest) return refuse(trigger, 'looper:plan belongs on an issue');
-        return startIssueLoop(trigger);
+        return startLoop(trigger, 'issue');
       case 'looper:approve':
         return controlLatest(trigger, { type: 'approved' });
       case 'looper:review':
       case 'looper:fix':
-        return refuse(
-          trigger,
-          `${trigger.label} (review and fix loops on pull requests) is not supported yet`,
-        );
+        if (!trigger.isPullRequest)
+          return refuse(trigger, `${trigger.label} belongs on a pull request`);
+        return startLoop(trigger, trigger.label === 'looper:review' ? 'review' : 'fix');
       default:
         return { accepted: false, reason: `label ${trigger.label} is not Looper's` };
     }

@@ -41,6 +41,9 @@ describe('scheduler: lease expiry while running', () => {
       control: async () => {
         throw new Error('not used');
       },
+      watch: async () => {
+        throw new Error('not used');
+      },
     };
     const scheduler = createScheduler({
       store,

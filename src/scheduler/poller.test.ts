@@ -37,7 +37,8 @@ async function setup() {
   const feed: {
     events: PolledLabelEvent[] | null;
     comments: PolledComment[] | null;
-    pulls: Record<number, 'open' | 'merged' | 'closed'>;
+    /** What the forge says changed on each PR since the last poll (absent: nothing). */
+    pulls: Record<number, 'open' | 'merged' | 'closed' | undefined>;
   } = { events: [], comments: [], pulls: {} };
   const asked: string[] = [];
   const source: PollSource = {
@@ -46,7 +47,11 @@ async function setup() {
       return feed.events;
     },
     issueComments: async () => feed.comments,
-    pullRequestState: async (_p, n) => feed.pulls[n] ?? null,
+    pullRequestActivity: async (_p, n) => {
+      const state = feed.pulls[n];
+      feed.pulls[n] = undefined;
+      return state ? { state } : null;
+    },
   };
   const enqueued: string[] = [];
   const intake = createIntake({
@@ -59,19 +64,18 @@ async function setup() {
     trustFor: () => ({ permissionOf: async (_p, user) => (user === 'writer' ? 'write' : 'read') }),
     config: defaultConfig(),
   });
-  const controls: { loopId: string; type: string }[] = [];
-  const control = async (loopId: string, event: { type: string }) => {
-    controls.push({ loopId, type: event.type });
-  };
+  const watched: string[] = [];
   const poller = createPoller({
     store,
     intake,
     sourceFor: () => source,
-    control,
+    watch: async (loopId) => {
+      watched.push(loopId);
+    },
     intervalMs: 60_000,
     log,
   });
-  return { store, feed, asked, enqueued, poller, controls };
+  return { store, feed, asked, enqueued, poller, watched };
 }
 
 describe('poller', () => {
@@ -101,26 +105,36 @@ describe('poller on a repository with no history yet', () => {
     expect(enqueued).toHaveLength(1);
   });
 
-  it('ends a ready loop when its pull request is merged', async () => {
-    const { store, feed, poller, controls } = await setup();
+  it('asks the merge watch about a ready loop only when its PR or CI changed', async () => {
+    const { store, feed, poller, watched } = await setup();
     const project = (await store.projects.listProjects()).find((p) => p.forge === 'github');
-    const loop = await store.loops.createLoop({
-      projectId: project?.id as string,
-      kind: 'issue',
-      number: 5,
-      title: 't',
-      prNumber: 6,
-    });
-    await store.loops.saveLoopState(
-      loop.id,
-      { state: { ...loop.state, stage: 'ready' }, pendingEffects: [], prNumber: 6 },
-      loop.version,
-    );
-    feed.pulls[6] = 'open';
+    const at = async (stage: 'ready' | 'needs_human', number: number) => {
+      const loop = await store.loops.createLoop({
+        projectId: project?.id as string,
+        kind: 'issue',
+        number,
+        title: 't',
+      });
+      await store.loops.saveLoopState(
+        loop.id,
+        { state: { ...loop.state, stage }, pendingEffects: [], prNumber: number + 100 },
+        loop.version,
+      );
+      return loop.id;
+    };
+    const ready = await at('ready', 5);
+    const stopped = await at('needs_human', 6);
     await poller.pollOnce();
-    expect(controls).toEqual([]);
-    feed.pulls[6] = 'merged';
+    expect(watched).toEqual([]);
+    // A review or red CI on the ready loop's PR; a push on the stopped one's (not its business).
+    feed.pulls[105] = 'open';
+    feed.pulls[106] = 'open';
     await poller.pollOnce();
-    expect(controls).toEqual([{ loopId: loop.id, type: 'pr_merged' }]);
+    expect(watched).toEqual([ready]);
+    // Merged: both follow their PR to the end.
+    feed.pulls[105] = 'merged';
+    feed.pulls[106] = 'closed';
+    await poller.pollOnce();
+    expect(watched).toEqual([ready, ready, stopped]);
   });
 });

@@ -2,7 +2,6 @@
 // (labels) and comments with conditional requests, so an idle repository costs no counted requests.
 // New items become triggers on the same admit path as webhooks; history before the first poll is
 // never acted on.
-import type { LoopEvent } from '../domain/index.js';
 import type { ProjectRef } from '../forge/index.js';
 import type { RunnerLog } from '../runner/index.js';
 import type { ProjectRecord, Store } from '../store/index.js';
@@ -33,19 +32,23 @@ export interface PollSource {
   issueComments(project: ProjectRef): Promise<PolledComment[] | null>;
   /** Drops the cached ETags, so the next poll reads the feeds in full. */
   forget?(project: ProjectRef): Promise<void>;
-  /** The state of a pull request Looper handed to people (merge watch); null when unchanged. */
-  pullRequestState(
-    project: ProjectRef,
-    number: number,
-  ): Promise<'open' | 'draft' | 'merged' | 'closed' | null>;
+  /**
+   * Merge watch of a PR Looper handed to people: its state when the PR or the checks on its head
+   * changed since the last look (conditional requests, free when unchanged); null when nothing did.
+   */
+  pullRequestActivity(project: ProjectRef, number: number): Promise<PullRequestActivity | null>;
+}
+
+export interface PullRequestActivity {
+  state: 'open' | 'draft' | 'merged' | 'closed';
 }
 
 export interface PollerOptions {
   store: Store;
   intake: Pick<Intake, 'admit'>;
   sourceFor: (project: ProjectRecord) => PollSource;
-  /** Ends a watched loop when its PR is merged or closed. */
-  control: (loopId: string, event: LoopEvent) => Promise<unknown>;
+  /** Looks at a watched loop's PR again (the runner's merge watch) and queues it when it must act. */
+  watch: (loopId: string) => Promise<unknown>;
   intervalMs: number;
   log: RunnerLog;
 }
@@ -127,25 +130,33 @@ export function createPoller(options: PollerOptions): Poller {
     return events + comments + (await watchMerges(project, ref, source));
   }
 
-  /** Merge watch (SPEC §3.10): a `ready` loop ends `merged` or `cancelled` with its PR. */
+  /**
+   * Merge watch (SPEC §3.10): loops at `ready` (and stopped ones, for merge/close) whose PR or CI
+   * changed are looked at again by the runner.
+   */
   async function watchMerges(
     project: ProjectRecord,
     ref: ProjectRef,
     source: PollSource,
   ): Promise<number> {
-    let ended = 0;
-    for (const loop of await store.loops.listLoops({
-      projectId: project.id,
-      stage: 'ready',
-      limit: 500,
-    })) {
-      if (loop.prNumber === null) continue;
-      const state = await source.pullRequestState(ref, loop.prNumber);
-      if (state !== 'merged' && state !== 'closed') continue;
-      await options.control(loop.id, { type: state === 'merged' ? 'pr_merged' : 'pr_closed' });
-      ended++;
+    let looked = 0;
+    for (const stage of ['ready', 'needs_human'] as const) {
+      for (const loop of await store.loops.listLoops({
+        projectId: project.id,
+        stage,
+        limit: 500,
+      })) {
+        if (loop.prNumber === null) continue;
+        const activity = await source.pullRequestActivity(ref, loop.prNumber);
+        if (activity === null) continue;
+        // A stopped loop only follows its PR to merged or closed.
+        if (stage === 'needs_human' && activity.state !== 'merged' && activity.state !== 'closed')
+          continue;
+        await options.watch(loop.id);
+        looked++;
+      }
     }
-    return ended;
+    return looked;
   }
 
   async function pollOnce(): Promise<number> {

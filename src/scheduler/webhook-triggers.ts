@@ -94,3 +94,57 @@ export async function triggerFromWebhook(
   }
   return null;
 }
+
+const Numbered = z.object({ number: z.number().int() });
+const PullActivity = z.object({ pull_request: Numbered, repository: Repo });
+const CheckActivity = z.object({
+  action: z.string(),
+  repository: Repo,
+  check_run: z.object({ pull_requests: z.array(Numbered) }).optional(),
+  check_suite: z.object({ pull_requests: z.array(Numbered) }).optional(),
+});
+const StatusActivity = z.object({ repository: Repo, sha: z.string() });
+
+/** Which PRs a delivery says something about, for the merge watch; `all` when it cannot tell. */
+export interface PullRequestNudge {
+  repo: string;
+  numbers: number[] | 'all';
+}
+
+/**
+ * Deliveries that may change what a watched PR needs (a review, a thread, a push, CI finishing, a
+ * merge, a removed label) become a nudge: the merge watch looks at those PRs now instead of at the
+ * next poll.
+ */
+export function nudgeFromWebhook(
+  event: string,
+  payload: Record<string, unknown>,
+): PullRequestNudge | null {
+  switch (event) {
+    case 'pull_request':
+    case 'pull_request_review':
+    case 'pull_request_review_comment':
+    case 'pull_request_review_thread': {
+      const parsed = PullActivity.safeParse(payload);
+      if (!parsed.success) return null;
+      return { repo: parsed.data.repository.full_name, numbers: [parsed.data.pull_request.number] };
+    }
+    case 'check_run':
+    case 'check_suite': {
+      const parsed = CheckActivity.safeParse(payload);
+      if (!parsed.success || parsed.data.action !== 'completed') return null;
+      const prs = (parsed.data.check_run ?? parsed.data.check_suite)?.pull_requests ?? [];
+      // GitHub lists only same-repository PRs here; an empty list may still concern one.
+      return {
+        repo: parsed.data.repository.full_name,
+        numbers: prs.length > 0 ? prs.map((p) => p.number) : 'all',
+      };
+    }
+    case 'status': {
+      const parsed = StatusActivity.safeParse(payload);
+      return parsed.success ? { repo: parsed.data.repository.full_name, numbers: 'all' } : null;
+    }
+    default:
+      return null;
+  }
+}

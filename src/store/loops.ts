@@ -24,6 +24,8 @@ export interface LoopOptions {
   vendor?: VendorName;
   model?: string;
   checks?: string[];
+  /** A PR loop's base branch (read from the PR when the loop starts). */
+  prBase?: string;
 }
 
 export interface LoopRecord {
@@ -83,6 +85,7 @@ export interface SaveLoopState {
   pendingEffects: LoopEffect[];
   branch?: string | null;
   prNumber?: number | null;
+  options?: LoopOptions;
 }
 
 export interface LoopUsage {
@@ -125,7 +128,8 @@ function toRecord(row: Selectable<LoopsTable>): LoopRecord {
     body: row.body,
     stage: row.stage,
     paused: row.paused === 1,
-    state: fromJson<LoopState>(row.state, newLoopState(row.created_at)),
+    // The row's kind is authoritative (states stored before PR loops carry none).
+    state: { ...fromJson<LoopState>(row.state, newLoopState(row.created_at)), kind: row.kind },
     branch: row.branch,
     prNumber: row.pr_number,
     options: fromJson<LoopOptions>(row.options, {}),
@@ -151,7 +155,7 @@ export function createLoopsRepo(db: Db, clock: Clock, ids: IdSource): LoopsRepo 
   return {
     async createLoop(input) {
       const now = clock.now();
-      const state = input.state ?? newLoopState(now);
+      const state = input.state ?? newLoopState(now, input.kind);
       const row = await db
         .insertInto('loops')
         .values({
@@ -225,6 +229,7 @@ export function createLoopsRepo(db: Db, clock: Clock, ids: IdSource): LoopsRepo 
           pending_effects: toJson(save.pendingEffects),
           ...(save.branch !== undefined ? { branch: save.branch } : {}),
           ...(save.prNumber !== undefined ? { pr_number: save.prNumber } : {}),
+          ...(save.options !== undefined ? { options: toJson(save.options) } : {}),
           version: expectedVersion + 1,
           updated_at: now,
           finished_at: isTerminalStage(state.stage)

@@ -104,7 +104,13 @@ export interface World {
 
 /** An emulated repo (alice may write, mallory only read), a daemon watching it, a scripted agent. */
 export async function startWorld(
-  options: { pollSecs?: number; labels?: boolean; projectToml?: string[] } = {},
+  options: {
+    pollSecs?: number;
+    labels?: boolean;
+    projectToml?: string[];
+    /** Lines after the project table, e.g. `['[loop]', 'auto-merge = true']`. */
+    extraToml?: string[];
+  } = {},
 ): Promise<World> {
   const gh = await startGitHubEmulator({ tokens: { [TOKEN]: BOT } });
   const dir = tempDir('looper-gh-e2e-');
@@ -144,6 +150,7 @@ export async function startWorld(
       `clone-url = "${gh.cloneUrl(REPO)}"`,
       'checks = ["node --test test/"]',
       ...(options.projectToml ?? []),
+      ...(options.extraToml ?? []),
       '',
     ].join('\n'),
   });
@@ -180,11 +187,21 @@ export async function labelByWebhook(
   return deliver(w, payload, deliveryId);
 }
 
-export async function deliver(w: World, payload: Record<string, unknown>, deliveryId?: string) {
+export function deliver(w: World, payload: Record<string, unknown>, deliveryId?: string) {
+  return deliverEvent(w, 'issues', payload, deliveryId);
+}
+
+/** GitHub delivers `event` (signed) to the daemon; resolves with the daemon's answer. */
+export async function deliverEvent(
+  w: World,
+  event: string,
+  payload: Record<string, unknown>,
+  deliveryId?: string,
+) {
   const result = await w.gh.sendWebhook({
     url: `${w.env.url}/webhooks/github`,
     secret: SECRET,
-    event: 'issues',
+    event,
     payload,
     ...(deliveryId ? { deliveryId } : {}),
   });
@@ -199,8 +216,8 @@ export async function deliver(w: World, payload: Record<string, unknown>, delive
  * announced before them (PR out of draft, state label, tracking comment), and the tracking comment
  * is the last, so the emulator is watched (with a deadline) until it shows the final stage.
  */
-export async function finished(w: World, loopId: string, number: number) {
-  const events = await waitForStage(w.env, loopId);
+export async function finished(w: World, loopId: string, number: number, after = 0) {
+  const events = await waitForStage(w.env, loopId, undefined, after);
   const last = events.filter((e) => e.type === 'loop.stage').at(-1)?.data ?? {};
   const stage = String(last.to);
   await eventually(
@@ -261,6 +278,57 @@ export async function startCi(w: World): Promise<{ pushes: string[]; close(): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/push`;
   const hookScript = path.join(w.dir, 'pre-receive.mjs');
+  fs.writeFileSync(
+    hookScript,
+    [
+      "let input = '';",
+      "process.stdin.on('data', (c) => { input += c; });",
+      "process.stdin.on('end', async () => {",
+      `  const response = await fetch(${JSON.stringify(url)}, { method: 'POST', body: input });`,
+      '  process.exit(response.ok ? 0 : 1);',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  const hook = path.join(w.gh.cloneUrl(REPO), 'hooks', 'pre-receive');
+  fs.writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${hookScript}"\n`, {
+    mode: 0o755,
+  });
+  return {
+    pushes,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * CI for a test: a pre-receive hook in the emulator's bare repo tells this process of each push (ref,
+ * sha, its index among all pushes) before the push completes, and `decide` says which check run, if
+ * any, GitHub's CI reports on it, so the run exists before Looper reads checks.
+ */
+export async function ciOnPush(
+  w: World,
+  decide: (push: { ref: string; sha: string; index: number }) => 'success' | 'failure' | null,
+): Promise<{ pushes: { ref: string; sha: string }[]; close(): Promise<void> }> {
+  const pushes: { ref: string; sha: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      for (const line of body.trim().split('\n')) {
+        const [, sha = '', ref = ''] = line.split(' ');
+        if (sha === '' || /^0+$/.test(sha)) continue;
+        pushes.push({ ref, sha });
+        const conclusion = decide({ ref, sha, index: pushes.length });
+        if (conclusion) w.gh.addCheckRun(REPO, sha, { name: 'ci', conclusion });
+      }
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/push`;
+  const hookScript = path.join(w.dir, 'pre-receive-ci.mjs');
   fs.writeFileSync(
     hookScript,
     [

@@ -33,11 +33,14 @@ export function createChecks(ctx: GitHubContext) {
         name: run.name,
         state: checkRunState(run.status, run.conclusion),
         description: run.output?.title ?? run.conclusion ?? run.status,
+        id: run.id,
+        detailsUrl: run.details_url ?? null,
       })),
       ...parse(CombinedStatus, combined, 'combined status').statuses.map((s) => ({
         name: s.context,
         state: checkStateOfStatus(s.state),
         description: s.description ?? '',
+        detailsUrl: s.target_url ?? null,
       })),
     ];
     return { state: aggregateChecks(items), items };

@@ -18,6 +18,8 @@ export interface GitHubContext {
   sleep: (ms: number) => Promise<void>;
   mergeability: { attempts: number; delayMs: number };
   me(): Promise<GitHubUser>;
+  /** Plain fetch (the one Octokit uses) for URLs outside the API, sent without the token. */
+  fetch: typeof fetch;
 }
 
 export function repoOf(project: ProjectRef): RepoCoordinates {

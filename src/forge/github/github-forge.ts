@@ -7,6 +7,8 @@ import { createComments } from './comments.js';
 import { createConditional, createMemoryEtagCache } from './conditional.js';
 import { call, createMe, type GitHubContext, parse, repoOf, statusOf } from './context.js';
 import { createLabels } from './labels.js';
+import { createLogs } from './logs.js';
+import { createMerge } from './merge.js';
 import { createClient, silentLog } from './octokit.js';
 import { createPulls } from './pulls.js';
 import { createReviews } from './reviews.js';
@@ -38,6 +40,7 @@ export function createGitHubForge(options: GitHubForgeOptions): GitHubForge {
       delayMs: options.mergeability?.delayMs ?? 1000,
     },
     me: createMe(client),
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
   const labels = createLabels(ctx);
   const comments = createComments(ctx);
@@ -47,6 +50,8 @@ export function createGitHubForge(options: GitHubForgeOptions): GitHubForge {
     async (project, number) => (await pulls.getRaw(project, number)).user?.login ?? null,
   );
   const checks = createChecks(ctx);
+  const logs = createLogs(ctx);
+  const merge = createMerge(ctx, pulls.getRaw);
   const conditional = createConditional(ctx, options.etags ?? createMemoryEtagCache());
   const admin = createAdmin(ctx);
 
@@ -78,7 +83,9 @@ export function createGitHubForge(options: GitHubForgeOptions): GitHubForge {
     getPullRequestState: pulls.getPullRequestState,
     getMergeability: pulls.getMergeability,
     requestReviewers: pulls.requestReviewers,
+    enableAutoMerge: merge.enableAutoMerge,
 
+    listReviews: reviews.listReviews,
     publishReview: reviews.publishReview,
     listReviewThreads: reviews.listReviewThreads,
     replyToReviewThread: reviews.replyToReviewThread,
@@ -86,6 +93,7 @@ export function createGitHubForge(options: GitHubForgeOptions): GitHubForge {
 
     getChecks: checks.getChecks,
     setCommitStatus: checks.setCommitStatus,
+    checkRunLog: logs.checkRunLog,
 
     conditionalGet: conditional.conditionalGet,
     listIssuesSince: conditional.listIssuesSince,

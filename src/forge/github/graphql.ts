@@ -1,5 +1,5 @@
-// GraphQL calls REST cannot make: leaving draft, listing/replying to/resolving review threads.
-// GraphQL errors (HTTP 200 with `errors`) become LooperErrors by their type.
+// GraphQL calls REST cannot make: leaving draft, listing/replying to/resolving review threads,
+// enabling auto-merge. GraphQL errors (HTTP 200 with `errors`) become LooperErrors by their type.
 import { LooperError } from '../../domain/index.js';
 import { call, type GitHubContext } from './context.js';
 
@@ -34,14 +34,29 @@ export async function graphql<T>(
       if (!first) throw error;
       throw new LooperError(codeOfType(first.type), `GitHub ${what} failed: ${first.message}`, {
         cause: error,
-        details: { type: first.type ?? null },
+        details: { type: first.type ?? null, graphqlMessage: first.message ?? '' },
       });
     }
   });
 }
 
+/** GitHub's type and words when `error` is a GraphQL error (not a transport or HTTP failure). */
+export function graphqlErrorOf(error: unknown): { type: string | null; message: string } | null {
+  if (!(error instanceof LooperError)) return null;
+  const details = error.details as { type?: unknown; graphqlMessage?: unknown } | null;
+  const message = details?.graphqlMessage;
+  if (typeof message !== 'string') return null;
+  return { type: typeof details?.type === 'string' ? details.type : null, message };
+}
+
 export const markReadyMutation = `mutation LooperMarkReady($id: ID!) {
   markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { id isDraft } }
+}`;
+
+export const enableAutoMergeMutation = `mutation LooperEnableAutoMerge($id: ID!, $mergeMethod: PullRequestMergeMethod!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod }) {
+    pullRequest { id autoMergeRequest { enabledAt mergeMethod } }
+  }
 }`;
 
 export const reviewThreadsQuery = `query LooperReviewThreads($owner: String!, $name: String!, $number: Int!, $cursor: String) {

@@ -70,10 +70,12 @@ export function createPulls(ctx: GitHubContext) {
     patch: UpdatePullRequest,
   ): Promise<ForgePullRequest> => {
     // headSha needs no call: GitHub follows the pushed branch.
-    if (patch.title === undefined && patch.body === undefined) {
+    if (patch.title === undefined && patch.body === undefined && patch.state === undefined) {
       return getPullRequest(project, number);
     }
     const { owner, repo } = repoOf(project);
+    // `state: 'open'` reopens a closed PR (a draft stays a draft); GitHub answers 422 for a merged
+    // PR or one whose head branch is gone.
     const { data } = await call(`update pull request #${number}`, () =>
       ctx.client.rest.pulls.update({
         owner,
@@ -81,6 +83,7 @@ export function createPulls(ctx: GitHubContext) {
         pull_number: number,
         ...(patch.title === undefined ? {} : { title: patch.title }),
         ...(patch.body === undefined ? {} : { body: patch.body }),
+        ...(patch.state === undefined ? {} : { state: patch.state }),
       }),
     );
     return toPullRequest(parse(PullRequest, data, 'update pull request'));

@@ -1,6 +1,6 @@
 // Reviews and review threads. A review is published once per key (hidden marker in its body), its
-// inline comments anchored to lines in the PR diff so GitHub accepts it; threads are listed,
-// replied to and resolved through GraphQL.
+// inline comments anchored to lines in the PR diff so GitHub accepts it; reviews are listed (a
+// person's CHANGES_REQUESTED); threads are listed, replied to and resolved through GraphQL.
 import { z } from 'zod';
 import { LooperError } from '../../domain/index.js';
 import type { ProjectRef, PublishReview, ReviewVerdict } from '../forge.js';
@@ -8,8 +8,8 @@ import { call, type GitHubContext, parse, repoOf } from './context.js';
 import { anchorComments, bodyWithUnplaced, commentableLines } from './diff-anchor.js';
 import { graphql, replyMutation, resolveMutation, reviewThreadsQuery } from './graphql.js';
 import { commentMarker, withCommentMarker } from './markers.js';
-import { DiffEntry, Review } from './schemas.js';
-import type { ReviewThread } from './types.js';
+import { DiffEntry, PullReviewRow, Review, toPullReview } from './schemas.js';
+import type { PullReview, ReviewThread } from './types.js';
 
 const events = {
   comment: 'COMMENT',
@@ -62,9 +62,9 @@ export function createReviews(
   ctx: GitHubContext,
   pullAuthor: (p: ProjectRef, n: number) => Promise<string | null>,
 ) {
-  const hasReview = async (project: ProjectRef, number: number, key: string) => {
+  const rawReviews = (project: ProjectRef, number: number) => {
     const { owner, repo } = repoOf(project);
-    const reviews = await call('list reviews', () =>
+    return call(`list reviews of #${number}`, () =>
       ctx.client.paginate(ctx.client.rest.pulls.listReviews, {
         owner,
         repo,
@@ -72,6 +72,16 @@ export function createReviews(
         per_page: 100,
       }),
     );
+  };
+
+  /** GitHub lists reviews oldest first. */
+  const listReviews = async (project: ProjectRef, number: number): Promise<PullReview[]> =>
+    (await rawReviews(project, number)).map((r) =>
+      toPullReview(parse(PullReviewRow, r, 'list reviews')),
+    );
+
+  const hasReview = async (project: ProjectRef, number: number, key: string) => {
+    const reviews = await rawReviews(project, number);
     const marker = commentMarker(key);
     return reviews.some((r) => (parse(Review, r, 'list reviews').body ?? '').includes(marker));
   };
@@ -182,5 +192,11 @@ export function createReviews(
     await graphql(ctx, 'resolve a review thread', resolveMutation, { threadId });
   };
 
-  return { publishReview, listReviewThreads, replyToReviewThread, resolveReviewThread };
+  return {
+    listReviews,
+    publishReview,
+    listReviewThreads,
+    replyToReviewThread,
+    resolveReviewThread,
+  };
 }

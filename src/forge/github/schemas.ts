@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ForgeComment, ForgeIssue, ForgePullRequest, PullRequestState } from '../forge.js';
 import { readCommentKey, stripCommentMarker } from './markers.js';
-import type { GitHubIssueEvent, GitHubIssueSummary } from './types.js';
+import type { GitHubIssueEvent, GitHubIssueSummary, PullReview } from './types.js';
 
 const Login = z.object({ login: z.string() }).nullable().optional();
 const time = (value: string) => Date.parse(value);
@@ -21,6 +21,8 @@ export const Issue = z.object({
 });
 export type Issue = z.infer<typeof Issue>;
 
+const RepoName = z.object({ full_name: z.string() });
+
 export const PullRequest = z.object({
   number: z.number().int(),
   node_id: z.string(),
@@ -29,12 +31,16 @@ export const PullRequest = z.object({
   state: z.enum(['open', 'closed']),
   draft: z.boolean().optional(),
   merged_at: z.string().nullable().optional(),
-  head: z.object({ ref: z.string(), sha: z.string() }),
-  base: z.object({ ref: z.string() }),
+  merge_commit_sha: z.string().nullable().optional(),
+  // A fork's head repo is null once the fork is deleted.
+  head: z.object({ ref: z.string(), sha: z.string(), repo: RepoName.nullable().optional() }),
+  base: z.object({ ref: z.string(), repo: RepoName.nullable().optional() }),
   html_url: z.string(),
   user: Login,
+  labels: z.array(z.object({ name: z.string() })).optional(),
   mergeable: z.boolean().nullable().optional(),
   mergeable_state: z.string().optional(),
+  auto_merge: z.object({ merge_method: z.string() }).nullable().optional(),
 });
 export type PullRequest = z.infer<typeof PullRequest>;
 
@@ -50,6 +56,19 @@ export type Comment = z.infer<typeof Comment>;
 
 export const Label = z.object({ name: z.string(), color: z.string() });
 export const Review = z.object({ id: z.number().int(), body: z.string().nullable().optional() });
+export const PullReviewRow = z.object({
+  id: z.number().int(),
+  user: Login,
+  body: z.string().nullable().optional(),
+  state: z.enum(['COMMENTED', 'APPROVED', 'CHANGES_REQUESTED', 'DISMISSED', 'PENDING']),
+  commit_id: z.string().nullable().optional(),
+  submitted_at: z.string().nullable().optional(),
+});
+export const MergeResult = z.object({
+  sha: z.string().nullable().optional(),
+  merged: z.boolean(),
+  message: z.string().optional(),
+});
 export const DiffEntry = z.object({
   filename: z.string(),
   status: z.string(),
@@ -59,9 +78,11 @@ export const DiffEntry = z.object({
 export const CheckRuns = z.object({
   check_runs: z.array(
     z.object({
+      id: z.number().int(),
       name: z.string(),
       status: z.string(),
       conclusion: z.string().nullable(),
+      details_url: z.string().nullable().optional(),
       output: z.object({ title: z.string().nullable().optional() }).optional(),
     }),
   ),
@@ -73,8 +94,19 @@ export const CombinedStatus = z.object({
       context: z.string(),
       state: z.enum(['pending', 'success', 'failure', 'error']),
       description: z.string().nullable(),
+      target_url: z.string().nullable().optional(),
     }),
   ),
+});
+
+export const CheckRunOutput = z.object({
+  output: z
+    .object({
+      title: z.string().nullable().optional(),
+      summary: z.string().nullable().optional(),
+      text: z.string().nullable().optional(),
+    })
+    .optional(),
 });
 
 export const Permission = z.object({
@@ -134,6 +166,17 @@ export function pullRequestState(raw: PullRequest): PullRequestState {
   return raw.draft ? 'draft' : 'open';
 }
 
+/** The fork the head branch lives in; null for a branch of the PR's own repo. */
+function headRepoOf(raw: PullRequest): string | null {
+  const head = raw.head.repo;
+  // GitHub sends `head.repo: null` once a fork is deleted: there is no head repo to name (and
+  // nothing to push to), so it reads as null like a same-repo head.
+  if (!head) return null;
+  const base = raw.base.repo?.full_name;
+  if (base === undefined || head.full_name.toLowerCase() === base.toLowerCase()) return null;
+  return head.full_name;
+}
+
 export function toPullRequest(raw: PullRequest): ForgePullRequest {
   return {
     number: raw.number,
@@ -144,6 +187,19 @@ export function toPullRequest(raw: PullRequest): ForgePullRequest {
     headSha: raw.head.sha,
     state: pullRequestState(raw),
     url: raw.html_url,
+    labels: (raw.labels ?? []).map((label) => label.name),
+    headRepo: headRepoOf(raw),
+  };
+}
+
+export function toPullReview(raw: z.infer<typeof PullReviewRow>): PullReview {
+  return {
+    id: raw.id,
+    author: raw.user?.login ?? null,
+    state: raw.state,
+    body: raw.body ?? '',
+    commitId: raw.commit_id ?? null,
+    submittedAt: raw.submitted_at ? time(raw.submitted_at) : null,
   };
 }
 

@@ -23,6 +23,8 @@ export interface GitHubForgeOptions {
     retryAfterUnitMs?: number;
     /** Minimum spacing between writes, GitHub's advice against secondary limits (default 1000). */
     writeSpacingMs?: number;
+    /** Writes that may go at once before the spacing applies (token bucket; default 3). */
+    writeBurst?: number;
   };
   /** Reads of `mergeable` while GitHub computes it (default 5, 1000 ms apart). */
   mergeability?: { attempts?: number; delayMs?: number };
@@ -99,6 +101,35 @@ export interface ReviewThread {
   comments: ReviewThreadComment[];
 }
 
+export type PullReviewState =
+  | 'COMMENTED'
+  | 'APPROVED'
+  | 'CHANGES_REQUESTED'
+  | 'DISMISSED'
+  | 'PENDING';
+
+/** A submitted review on a PR (its body; inline comments live in review threads). */
+export interface PullReview {
+  id: number;
+  author: string | null;
+  state: PullReviewState;
+  body: string;
+  /** The head SHA the review was written against. */
+  commitId: string | null;
+  /** Epoch milliseconds; null for a pending review. */
+  submittedAt: number | null;
+}
+
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
+export type AutoMergeResult =
+  /** GitHub merges once branch protection (required checks, reviews) is satisfied. */
+  | { status: 'enabled' }
+  /** Nothing was left to wait for (GitHub's "clean status"), so the PR was merged now. */
+  | { status: 'merged'; sha: string | null }
+  /** Auto-merge is off for the repo, the token may not merge, the PR is blocked…: why, verbatim. */
+  | { status: 'refused'; reason: string };
+
 export interface GitHubIssueSummary extends ForgeIssue {
   author: string | null;
   isPullRequest: boolean;
@@ -171,6 +202,24 @@ export interface GitHubForge extends Forge {
   /** Reads `mergeable`, re-reading while GitHub still computes it (null right after a push). */
   getMergeability(project: ProjectRef, number: number): Promise<Mergeability>;
   permissionOf(project: ProjectRef, user: string): Promise<RepoPermission>;
+  /** Submitted reviews on a PR, oldest first. */
+  listReviews(project: ProjectRef, number: number): Promise<PullReview[]>;
+  /**
+   * The end of a failed check run's log, for the fixer: the GitHub Actions job log (at most
+   * `maxBytes`, default 64 KiB, from the end), else the check run's own output text; null when
+   * neither exists (a third-party app that reports only a title).
+   */
+  checkRunLog(
+    project: ProjectRef,
+    checkRunId: number,
+    options?: { maxBytes?: number },
+  ): Promise<string | null>;
+  /** `loop.auto-merge`: GraphQL `enablePullRequestAutoMerge`, or a merge now when nothing blocks. */
+  enableAutoMerge(
+    project: ProjectRef,
+    number: number,
+    method?: MergeMethod,
+  ): Promise<AutoMergeResult>;
   /** A GET with If-None-Match from the cache under `cacheKey`; a 304 costs no rate limit. */
   conditionalGet<T = unknown>(
     route: string,

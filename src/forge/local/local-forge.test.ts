@@ -149,6 +149,21 @@ describe('local forge: pull requests', () => {
     expect((await forge.findPullRequest(project, { head: pr.head }))?.number).toBe(second.number);
   });
 
+  it('reopens a closed PR through updatePullRequest, never a merged one', async () => {
+    const opened = await forge.openPullRequest(project, pr);
+    const closed = await forge.updatePullRequest(project, opened.number, { state: 'closed' });
+    expect(closed.state).toBe('closed');
+    const reopened = await forge.updatePullRequest(project, opened.number, { state: 'open' });
+    expect(reopened.state).toBe('open');
+    expect((await forge.updatePullRequest(project, opened.number, { state: 'open' })).state).toBe(
+      'open',
+    );
+    await forge.setPullRequestState(project, opened.number, 'merged');
+    await expect(
+      forge.updatePullRequest(project, opened.number, { state: 'open' }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
   it('updates, marks ready and reports PR state', async () => {
     const opened = await forge.openPullRequest(project, pr);
     const updated = await forge.updatePullRequest(project, opened.number, {

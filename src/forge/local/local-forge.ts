@@ -93,6 +93,20 @@ function toPullRequest(project: ProjectRef, row: LocalPullRequestRecord): ForgeP
   };
 }
 
+/** Like GitHub: `open` reopens a closed PR (an open or draft one stays as it is); a merged PR
+ * can be neither reopened nor closed. */
+function nextPrState(
+  current: PullRequestState,
+  wanted: 'open' | 'closed',
+  number: number,
+): PullRequestState | undefined {
+  if (current === 'merged') {
+    throw new LooperError('validation_failed', `pull request #${number} is merged`);
+  }
+  if (wanted === 'open') return current === 'closed' ? 'open' : undefined;
+  return current === 'closed' ? undefined : 'closed';
+}
+
 function toComment(project: ProjectRef, row: LocalCommentRecord): ForgeComment {
   const { id, number, key, author, body, createdAt, updatedAt } = row;
   const url = `${localUrl(project, number)}#comment-${id}`;
@@ -220,8 +234,13 @@ export function createLocalForge(store: Store): LocalForge {
     },
 
     async updatePullRequest(project, number, patch) {
-      await getPr(project, number);
-      const updated = await data.updatePullRequest(project.id, number, patch);
+      const { state, ...rest } = patch;
+      const pr = await getPr(project, number);
+      const next = state === undefined ? undefined : nextPrState(pr.state, state, number);
+      const updated = await data.updatePullRequest(project.id, number, {
+        ...rest,
+        ...(next === undefined ? {} : { state: next }),
+      });
       if (!updated) throw notFound(project, 'pull request', number);
       return toPullRequest(project, updated);
     },

@@ -1,13 +1,24 @@
-// The emulator object: its HTTP server, its state, and the helpers through which tests act as
-// people (open issues, label, comment, push, report CI, review, merge) without counted requests.
+// The emulator object: its HTTP servers (the API, and a blob host for signed log downloads), its
+// state, and the helpers through which tests act as people (open issues, label, comment, push,
+// report CI, review, protect branches, merge) without counted requests.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createBlobHandler } from './blobs.js';
+import {
+  type CheckRunInput,
+  type ReviewInput,
+  reportCheckRun,
+  reportStatus,
+  type StatusInput,
+  submitReview,
+} from './ci.js';
 import { FaultQueue } from './faults.js';
 import { commitFiles, initBareRepo } from './git.js';
 import type { JsonContext } from './json-core.js';
+import { mergePull } from './merges.js';
 import {
   addComment,
   addLabels,
@@ -26,13 +37,16 @@ import {
   type EmCheckRun,
   type EmComment,
   type EmIssue,
+  type EmMergeMethod,
   type EmRepo,
+  type EmReview,
   type EmReviewComment,
   type EmStatus,
   type EmThread,
   type EmulatorState,
   ensureUser,
   type RepoRole,
+  settleBackground,
 } from './state.js';
 import { buildWebhookPayload, type WebhookPayloadInput } from './webhook-payloads.js';
 import { sendWebhook, type WebhookDelivery, type WebhookResult } from './webhooks.js';
@@ -50,6 +64,8 @@ export interface CreateRepoOptions {
   files?: Record<string, string>;
   private?: boolean;
   collaborators?: Record<string, RepoRole>;
+  /** The "Allow auto-merge" setting (default false, as on GitHub). */
+  allowAutoMerge?: boolean;
 }
 
 const emptyCounts = (): Counts => ({
@@ -69,7 +85,10 @@ export class GitHubEmulator {
   readonly violations: string[] = [];
   counts: Counts = emptyCounts();
   url = '';
+  /** Base URL of the second host (GitHub's blob storage: signed job-log downloads). */
+  blobUrl = '';
   private readonly server: http.Server;
+  private readonly blobServer: http.Server;
   private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'looper-ghemu-'));
 
   constructor(
@@ -93,21 +112,44 @@ export class GitHubEmulator {
         violations: this.violations,
       }),
     );
+    this.blobServer = http.createServer(
+      createBlobHandler({ state: this.state, requests: this.requests }),
+    );
   }
 
   get json(): JsonContext {
-    return { api: this.url, html: 'https://github.emulator.test', state: this.state };
+    return {
+      api: this.url,
+      html: 'https://github.emulator.test',
+      blobs: this.blobUrl,
+      state: this.state,
+    };
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const listen = (server: http.Server) =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () =>
+          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+        ),
+      );
+    this.url = await listen(this.server);
+    this.blobUrl = await listen(this.blobServer);
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const server of [this.server, this.blobServer]) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Waits for what GitHub does after answering (auto-merges); failures become violations. */
+  async settled(): Promise<void> {
+    for (const failure of await settleBackground(this.state)) {
+      this.violations.push(`emulator background work failed: ${failure}`);
+    }
   }
 
   /** Zeroes the counters (e.g. after setup, before measuring). */
@@ -165,6 +207,8 @@ export class GitHubEmulator {
       events: [],
       collaborators: new Map(),
       lastNumber: 0,
+      allowAutoMerge: options.allowAutoMerge ?? false,
+      protections: new Map(),
     };
     this.state.repos.set(fullName.toLowerCase(), repo);
     for (const [login, role] of Object.entries(options.collaborators ?? {})) {
@@ -232,46 +276,42 @@ export class GitHubEmulator {
     return addComment(this.state, this.repo(fullName), this.issue(fullName, number), body, author);
   }
 
-  addCheckRun(
-    fullName: string,
-    sha: string,
-    input: { name: string; status?: EmCheckRun['status']; conclusion?: EmCheckRun['conclusion'] },
-  ): EmCheckRun {
-    const status = input.status ?? (input.conclusion ? 'completed' : 'queued');
-    const run: EmCheckRun = {
-      id: this.state.nextId(),
-      sha,
-      name: input.name,
-      status,
-      conclusion: input.conclusion ?? null,
-      title: input.name,
-      summary: null,
-      startedAt: Date.now(),
-      completedAt: status === 'completed' ? Date.now() : null,
-    };
-    this.repo(fullName).checkRuns.push(run);
-    return run;
+  /** A check run (its id is also its Actions job id); may complete a pending auto-merge. */
+  addCheckRun(fullName: string, sha: string, input: CheckRunInput): EmCheckRun {
+    return reportCheckRun(this.state, this.repo(fullName), sha, input);
   }
 
-  addStatus(
-    fullName: string,
-    sha: string,
-    input: { context: string; state: EmStatus['state']; description?: string; creator?: string },
-  ): EmStatus {
-    const now = Date.now();
-    const status: EmStatus = {
-      id: this.state.nextId(),
-      sha,
-      context: input.context,
-      state: input.state,
-      description: input.description ?? null,
-      targetUrl: null,
-      creator: input.creator ?? 'ci-bot',
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.repo(fullName).statuses.push(status);
-    return status;
+  /** A commit status; may complete a pending auto-merge. */
+  addStatus(fullName: string, sha: string, input: StatusInput): EmStatus {
+    return reportStatus(this.state, this.repo(fullName), sha, input);
+  }
+
+  /** The repository's "Allow auto-merge" setting. */
+  setAllowAutoMerge(fullName: string, allowed = true): void {
+    this.repo(fullName).allowAutoMerge = allowed;
+  }
+
+  /** Branch protection: merges into `branch` need these checks green (empty: unprotected). */
+  protectBranch(fullName: string, branch: string, input: { requiredChecks: string[] }): void {
+    const repo = this.repo(fullName);
+    repo.protections ??= new Map();
+    if (input.requiredChecks.length === 0) repo.protections.delete(branch);
+    else repo.protections.set(branch, { requiredChecks: [...input.requiredChecks] });
+  }
+
+  /** A person's submitted review (nobody may approve or request changes on their own PR). */
+  addReview(fullName: string, number: number, input: ReviewInput): EmReview {
+    const pull = this.repo(fullName).pulls.get(number);
+    if (!pull) throw new Error(`no PR #${number} in ${fullName}`);
+    return submitReview(this.state, this.repo(fullName), this.issue(fullName, number), pull, input);
+  }
+
+  /** Says the PR's head comes from a fork (`head.repo` in its JSON); the branch stays here. */
+  setPullHeadRepo(fullName: string, number: number, headRepo: string | null): void {
+    const pull = this.repo(fullName).pulls.get(number);
+    if (!pull) throw new Error(`no PR #${number} in ${fullName}`);
+    if (headRepo === null) delete pull.headRepo;
+    else pull.headRepo = headRepo;
   }
 
   /** A person's inline comment on a PR line (must be in the diff), opening a thread. */
@@ -303,11 +343,25 @@ export class GitHubEmulator {
     return openThreadReply(this.state, repo, thread, { body, author });
   }
 
-  async mergePullRequest(fullName: string, number: number, by: string): Promise<void> {
+  /**
+   * A person merges the PR. Without `method` only the PR's state changes (the base branch is left
+   * alone); with one, a real merge commit, squash or rebase lands on the base branch, refused like
+   * `PUT …/merge` (an HttpError 405/409) when GitHub would refuse it.
+   */
+  async mergePullRequest(
+    fullName: string,
+    number: number,
+    by: string,
+    options: { method?: EmMergeMethod } = {},
+  ): Promise<void> {
     const repo = this.repo(fullName);
     const pull = repo.pulls.get(number);
     if (!pull) throw new Error(`no PR #${number} in ${fullName}`);
     const issue = this.issue(fullName, number);
+    if (options.method) {
+      await mergePull(this.state, repo, issue, pull, { method: options.method, by });
+      return;
+    }
     await refreshPull(repo, issue, pull);
     pull.merged = true;
     pull.mergedAt = Date.now();

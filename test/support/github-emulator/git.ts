@@ -120,3 +120,79 @@ export async function mergesCleanly(
 export async function commitExists(gitDir: string, sha: string): Promise<boolean> {
   return (await resolveRef(gitDir, sha)) !== null;
 }
+
+/** The tree of head merged into base (git merge-tree), or null when they conflict. */
+export async function mergeTree(
+  gitDir: string,
+  baseSha: string,
+  headSha: string,
+): Promise<string | null> {
+  const { stdout, code } = await git(gitDir, ['merge-tree', '--write-tree', baseSha, headSha], {
+    okCodes: [1],
+  });
+  return code === 0 ? (stdout.split('\n')[0] ?? '').trim() : null;
+}
+
+export interface CommitAuthor {
+  name: string;
+  email: string;
+  /** ISO date. */
+  date: string;
+}
+
+export async function commitTree(
+  gitDir: string,
+  input: { tree: string; parents: string[]; message: string; author?: CommitAuthor },
+): Promise<string> {
+  const parents = input.parents.flatMap((p) => ['-p', p]);
+  const env = input.author
+    ? {
+        GIT_AUTHOR_NAME: input.author.name,
+        GIT_AUTHOR_EMAIL: input.author.email,
+        GIT_AUTHOR_DATE: input.author.date,
+      }
+    : {};
+  const { stdout } = await git(
+    gitDir,
+    ['commit-tree', input.tree, ...parents, '-m', input.message],
+    {
+      env,
+    },
+  );
+  return stdout.trim();
+}
+
+/** One commit's author and message. */
+export async function commitInfo(
+  gitDir: string,
+  sha: string,
+): Promise<{ author: CommitAuthor; message: string }> {
+  const { stdout } = await git(gitDir, ['log', '-1', '--format=%an%x00%ae%x00%aI%x00%B', sha]);
+  const [name = '', email = '', date = '', message = ''] = stdout.split('\0');
+  return { author: { name, email, date }, message: message.trim() };
+}
+
+/** Commits of base..head, oldest first (first parents only). */
+export async function commitsBetween(
+  gitDir: string,
+  base: string,
+  head: string,
+): Promise<string[]> {
+  const { stdout } = await git(gitDir, [
+    'rev-list',
+    '--reverse',
+    '--first-parent',
+    `${base}..${head}`,
+  ]);
+  return stdout.split('\n').filter(Boolean);
+}
+
+/** Moves `ref` to `sha` only if it still points at `old` (a concurrent push fails the update). */
+export async function updateRef(
+  gitDir: string,
+  ref: string,
+  sha: string,
+  old: string,
+): Promise<void> {
+  await git(gitDir, ['update-ref', ref, sha, old]);
+}

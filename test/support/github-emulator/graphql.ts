@@ -1,22 +1,27 @@
-// The few GraphQL operations bots need that REST lacks: review threads (list, reply, resolve) and
-// leaving/entering draft. Not a GraphQL engine: the operation is recognised by its root field and
-// arguments are read from the query text (`name: $var` or a string literal) and the variables.
+// The few GraphQL operations bots need that REST lacks: review threads (list, reply, resolve),
+// leaving/entering draft, and auto-merge (enable, disable). Not a GraphQL engine: the operation is
+// recognised by its root field and arguments are read from the query text (`name: $var` or a
+// string literal) and the variables.
 
 import { iso } from './json-core.js';
+import { enableAutoMerge } from './merges.js';
 import { recordReadyForReview } from './mutations.js';
 import { openThreadReply } from './review-threads.js';
 import type { Reply } from './router.js';
-import { type EmRepo, type EmulatorState, roleOf } from './state.js';
+import { type EmMergeMethod, type EmRepo, type EmulatorState, roleOf } from './state.js';
 
 type Variables = Record<string, unknown>;
 
+/** An argument (not a `$variable: Type` declaration) given as a variable or a literal. */
 function arg(query: string, variables: Variables, name: string): unknown {
-  const match = new RegExp(`\\b${name}\\s*:\\s*(?:\\$(\\w+)|"((?:[^"\\\\]|\\\\.)*)"|(\\d+))`).exec(
-    query,
-  );
+  const match = new RegExp(
+    `(?<![$\\w])${name}\\s*:\\s*(?:\\$(\\w+)|"((?:[^"\\\\]|\\\\.)*)"|(\\d+)|([A-Z_]+)\\b)`,
+  ).exec(query);
   if (!match) return undefined;
   if (match[1] !== undefined) return variables[match[1]];
   if (match[2] !== undefined) return JSON.parse(`"${match[2]}"`);
+  // A bare enum value (mergeMethod: SQUASH).
+  if (match[4] !== undefined) return match[4];
   return Number(match[3]);
 }
 
@@ -84,14 +89,55 @@ function reviewThreads(state: EmulatorState, query: string, vars: Variables, htm
   };
 }
 
-export function handleGraphql(
+const mergeMethods: Record<string, EmMergeMethod> = {
+  MERGE: 'merge',
+  SQUASH: 'squash',
+  REBASE: 'rebase',
+};
+
+async function autoMerge(
+  state: EmulatorState,
+  login: string,
+  query: string,
+  vars: Variables,
+  field: 'enablePullRequestAutoMerge' | 'disablePullRequestAutoMerge',
+): Promise<Reply> {
+  const id = arg(query, vars, 'pullRequestId');
+  const found = findNode(state, id, 'PR_', (r, n) =>
+    [...r.issues.values()].find((i) => i.isPull && i.id === n),
+  );
+  if (!found) return notFound(id);
+  const pull = found.repo.pulls.get(found.node.number);
+  if (!pull || !canWrite(found.repo, login)) {
+    return errorReply('FORBIDDEN', `${login} does not have permission to merge this pull request`);
+  }
+  if (field === 'disablePullRequestAutoMerge') {
+    pull.autoMerge = null;
+  } else {
+    const method = mergeMethods[String(arg(query, vars, 'mergeMethod') ?? 'MERGE')] ?? 'merge';
+    const refused = await enableAutoMerge(found.repo, found.node, pull, { method, by: login });
+    if (refused) return errorReply('UNPROCESSABLE', refused);
+  }
+  const request = pull.autoMerge
+    ? { enabledAt: iso(pull.autoMerge.enabledAt), mergeMethod: pull.autoMerge.method.toUpperCase() }
+    : null;
+  const data = { pullRequest: { id, number: pull.number, autoMergeRequest: request } };
+  return { status: 200, body: { data: { [field]: data } } };
+}
+
+export async function handleGraphql(
   state: EmulatorState,
   login: string,
   body: Record<string, unknown>,
   html: string,
-): Reply {
+): Promise<Reply> {
   const query = typeof body.query === 'string' ? body.query : '';
   const vars = (body.variables ?? {}) as Variables;
+  const auto = /\b(enablePullRequestAutoMerge|disablePullRequestAutoMerge)\b/.exec(query);
+  if (auto) {
+    const field = auto[1] as 'enablePullRequestAutoMerge' | 'disablePullRequestAutoMerge';
+    return autoMerge(state, login, query, vars, field);
+  }
   if (/\baddPullRequestReviewThreadReply\b/.test(query)) {
     const id = arg(query, vars, 'pullRequestReviewThreadId');
     const found = findNode(state, id, 'PRRT_', (r, n) => r.threads.find((t) => t.id === n));

@@ -5,16 +5,22 @@
 //   const gh = await startGitHubEmulator({ tokens: { t0k: 'looper-bot' } });
 //   const repo = await gh.createRepo('acme/app', { files: { 'README.md': 'hi\n' } });
 //   gh.faults.serverError('/repos/{owner}/{repo}/issues/{issue_number}', 2);
-//   …; expect(gh.violations).toEqual([]); await gh.close();
+//   gh.addCheckRun('acme/app', sha, { name: 'ci', conclusion: 'failure', log: 'boom\n' });
+//   gh.setAllowAutoMerge('acme/app');
+//   gh.protectBranch('acme/app', 'main', { requiredChecks: ['ci'] });
+//   …; await gh.settled(); expect(gh.violations).toEqual([]); await gh.close();
 import { GitHubEmulator, type GitHubEmulatorOptions } from './emulator.js';
 import { loadOperations, OpenApiValidator } from './openapi.js';
 import type { RateState } from './router.js';
+import { actionRoutes } from './routes-actions.js';
 import { checkRoutes } from './routes-checks.js';
 import { hookRoutes } from './routes-hooks.js';
 import { issueRoutes } from './routes-issues.js';
 import { pullRoutes } from './routes-pulls.js';
 import { reviewRoutes } from './routes-reviews.js';
 
+export { blobRoute } from './blobs.js';
+export type { CheckRunInput, ReviewInput, StatusInput } from './ci.js';
 export type { CreateRepoOptions, GitHubEmulatorOptions } from './emulator.js';
 export { GitHubEmulator } from './emulator.js';
 export type { FaultSpec } from './faults.js';
@@ -38,6 +44,7 @@ export async function startGitHubEmulator(
     ...pullRoutes,
     ...reviewRoutes,
     ...checkRoutes(rate),
+    ...actionRoutes,
     ...hookRoutes,
   ];
   const operations = await loadOperations(routes.map((r) => `${r.method} ${r.template}`));

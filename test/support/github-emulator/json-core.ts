@@ -17,6 +17,8 @@ export interface JsonContext {
   api: string;
   /** Web base for html_url fields. */
   html: string;
+  /** Base of the second host serving signed downloads (job logs), like GitHub's blob storage. */
+  blobs?: string;
   state: EmulatorState;
 }
 
@@ -141,6 +143,7 @@ export function repoJson(ctx: JsonContext, repo: EmRepo): Json {
     has_downloads: false,
     archived: false,
     disabled: false,
+    allow_auto_merge: repo.allowAutoMerge ?? false,
     license: null,
     visibility: repo.private ? 'private' : 'public',
     pushed_at: iso(repo.createdAt),

@@ -11,6 +11,7 @@ import {
   repoJson,
   userJson,
 } from './json-core.js';
+import { readyState } from './protection.js';
 import type {
   EmCheckRun,
   EmIssue,
@@ -36,13 +37,14 @@ export function pullSimpleJson(ctx: JsonContext, repo: EmRepo, issue: EmIssue, p
   const issueApi = `${repoApi(ctx, repo)}/issues/${pull.number}`;
   const html = issueHtml(ctx, repo, issue);
   const statuses = `${repoApi(ctx, repo)}/statuses/${pull.headSha}`;
-  const branch = (ref: string, sha: string) => ({
-    label: `${repo.owner}:${ref}`,
+  const branch = (ref: string, sha: string, from: EmRepo, fork: boolean) => ({
+    label: `${from.owner}:${ref}`,
     ref,
     sha,
-    user: userJson(ctx, repo.owner),
-    repo: repoJson(ctx, repo),
+    user: userJson(ctx, from.owner),
+    repo: { ...repoJson(ctx, from), fork },
   });
+  const fork = pull.headRepo ? forkOf(ctx, repo, pull.headRepo) : null;
   return {
     url: api,
     id: issue.id,
@@ -62,20 +64,24 @@ export function pullSimpleJson(ctx: JsonContext, repo: EmRepo, issue: EmIssue, p
     title: issue.title,
     user: userJson(ctx, issue.author),
     body: issue.body,
-    labels: issueLabelsJson(ctx, repo, issue.labels),
+    // A pull's labels have a string description in the description (an issue's may be null).
+    labels: issueLabelsJson(ctx, repo, issue.labels).map((l) => ({
+      ...l,
+      description: l.description ?? '',
+    })),
     milestone: null,
     active_lock_reason: null,
     created_at: iso(issue.createdAt),
     updated_at: iso(issue.updatedAt),
     closed_at: issue.closedAt === null ? null : iso(issue.closedAt),
     merged_at: pull.mergedAt === null ? null : iso(pull.mergedAt),
-    merge_commit_sha: pull.merged ? pull.headSha : null,
+    merge_commit_sha: pull.mergeCommitSha ?? (pull.merged ? pull.headSha : null),
     assignee: null,
     assignees: [],
     requested_reviewers: pull.requestedReviewers.map((login) => userJson(ctx, login)),
     requested_teams: [],
-    head: branch(pull.head, pull.headSha),
-    base: branch(pull.base, pull.baseSha),
+    head: branch(pull.head, pull.headSha, fork ?? repo, fork !== null),
+    base: branch(pull.base, pull.baseSha, repo, false),
     _links: {
       self: link(api),
       html: link(html),
@@ -87,15 +93,35 @@ export function pullSimpleJson(ctx: JsonContext, repo: EmRepo, issue: EmIssue, p
       statuses: link(statuses),
     },
     author_association: authorAssociation(repo, issue.author),
-    auto_merge: null,
+    auto_merge: pull.autoMerge
+      ? {
+          enabled_by: userJson(ctx, pull.autoMerge.enabledBy),
+          merge_method: pull.autoMerge.method,
+          commit_title: `${issue.title} (#${pull.number})`,
+          commit_message: '',
+        }
+      : null,
     draft: pull.draft,
   };
 }
 
-function mergeableState(pull: EmPull, issue: EmIssue, mergeable: boolean | null): string {
+/** The fork a head comes from: the emulated repo of that name, else a look-alike of the base. */
+function forkOf(ctx: JsonContext, repo: EmRepo, fullName: string): EmRepo {
+  const emulated = ctx.state.repos.get(fullName.toLowerCase());
+  if (emulated) return emulated;
+  const [owner = repo.owner, name = repo.name] = fullName.split('/');
+  return { ...repo, id: repo.id + 500_000, owner, name, fullName, private: false };
+}
+
+function mergeableState(
+  repo: EmRepo,
+  pull: EmPull,
+  issue: EmIssue,
+  mergeable: boolean | null,
+): string {
   if (issue.state === 'closed' || mergeable === null) return 'unknown';
   if (!mergeable) return 'dirty';
-  return pull.draft ? 'draft' : 'clean';
+  return pull.draft ? 'draft' : readyState(repo, pull.base, pull.headSha);
 }
 
 export function pullJson(
@@ -110,7 +136,7 @@ export function pullJson(
     merged: pull.merged,
     mergeable: details.mergeable,
     rebaseable: details.mergeable,
-    mergeable_state: mergeableState(pull, issue, details.mergeable),
+    mergeable_state: mergeableState(repo, pull, issue, details.mergeable),
     merged_by: pull.mergedBy === null ? null : userJson(ctx, pull.mergedBy),
     comments: repo.comments.filter((c) => c.number === pull.number).length,
     review_comments: repo.reviewComments.filter((c) => c.number === pull.number).length,
@@ -183,7 +209,7 @@ export function checkRunJson(ctx: JsonContext, repo: EmRepo, run: EmCheckRun): J
     external_id: null,
     url,
     html_url: `${ctx.html}/${repo.fullName}/runs/${run.id}`,
-    details_url: null,
+    details_url: run.detailsUrl ?? null,
     status: run.status,
     conclusion: run.conclusion,
     started_at: iso(run.startedAt),
@@ -191,7 +217,7 @@ export function checkRunJson(ctx: JsonContext, repo: EmRepo, run: EmCheckRun): J
     output: {
       title: run.title,
       summary: run.summary,
-      text: null,
+      text: run.text ?? null,
       annotations_count: 0,
       annotations_url: `${url}/annotations`,
     },

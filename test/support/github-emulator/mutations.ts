@@ -151,3 +151,12 @@ export function recordReadyForReview(
 ): void {
   recordEvent(state, repo, { number, event: 'ready_for_review', actor, label: null });
 }
+
+export function recordMerged(
+  state: EmulatorState,
+  repo: EmRepo,
+  number: number,
+  actor: string,
+): void {
+  recordEvent(state, repo, { number, event: 'merged', actor, label: null });
+}

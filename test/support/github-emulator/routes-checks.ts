@@ -3,6 +3,7 @@
 import { resolveRef } from './git.js';
 import { type Json, type JsonContext, userJson } from './json-core.js';
 import { checkRunJson, combinedStatusJson, statusJson } from './json-pulls.js';
+import { scheduleAutoMerges } from './merges.js';
 import {
   HttpError,
   listReply,
@@ -134,6 +135,7 @@ export function checkRoutes(rateLimit: RateState): Route[] {
           ]);
         }
         repo.statuses.push(status);
+        scheduleAutoMerges(ctx.state, repo);
         return { status: 201, body: statusJson(ctx.json, repo, status) };
       },
     },

@@ -1,8 +1,9 @@
 // REST routes for pull requests: list/create/get/update (REST `draft: false` is silently ignored, as
-// on GitHub), the diff media type, changed files, and requested reviewers.
+// on GitHub), merge, the diff media type, changed files, and requested reviewers.
 import { mergeBase, resolveRef } from './git.js';
 import { userJson } from './json-core.js';
 import { diffEntryJson, pullJson, pullSimpleJson } from './json-pulls.js';
+import { headOwner, mergePull } from './merges.js';
 import { createIssue, setIssueState } from './mutations.js';
 import { diffFiles, pullDetails, refreshPull } from './pulls.js';
 import {
@@ -16,7 +17,7 @@ import {
   requireRole,
   stringField,
 } from './router.js';
-import { type EmIssue, type EmPull, type EmRepo, roleOf } from './state.js';
+import { type EmIssue, type EmMergeMethod, type EmPull, type EmRepo, roleOf } from './state.js';
 
 export function pullFrom(ctx: RouteContext, repo: EmRepo): { issue: EmIssue; pull: EmPull } {
   const number = intParam(ctx, 'pull_number');
@@ -82,6 +83,50 @@ function invalid(field: string) {
   return { resource: 'PullRequest', field, code: 'invalid' };
 }
 
+/** GitHub refuses to reopen a merged PR, one whose head branch is gone, or a second open one. */
+async function checkReopen(repo: EmRepo, pull: EmPull): Promise<void> {
+  const custom = (message: string) =>
+    new HttpError(422, 'Validation Failed', [
+      { resource: 'PullRequest', field: 'state', code: 'custom', message },
+    ]);
+  const branch = await resolveRef(repo.gitDir, `refs/heads/${pull.head}`);
+  if (pull.merged || !branch) {
+    throw custom('state cannot be changed. The pull request cannot be reopened.');
+  }
+  const open = [...repo.pulls.values()].find(
+    (p) =>
+      p !== pull &&
+      p.head === pull.head &&
+      p.base === pull.base &&
+      repo.issues.get(p.number)?.state === 'open',
+  );
+  if (open) throw custom(`A pull request already exists for ${repo.owner}:${pull.head}.`);
+}
+
+const mergeMethods: readonly EmMergeMethod[] = ['merge', 'squash', 'rebase'];
+
+async function mergeRoute(ctx: RouteContext) {
+  const repo = repoOf(ctx);
+  requireRole(ctx, repo, 'write');
+  const { issue, pull } = pullFrom(ctx, repo);
+  const asked = stringField(ctx.body, 'merge_method') ?? 'merge';
+  const method = mergeMethods.find((m) => m === asked) ?? 'merge';
+  const sha = stringField(ctx.body, 'sha');
+  const title = stringField(ctx.body, 'commit_title');
+  const message = stringField(ctx.body, 'commit_message');
+  const merged = await mergePull(ctx.state, repo, issue, pull, {
+    method,
+    by: ctx.login,
+    ...(sha === undefined ? {} : { sha }),
+    ...(title === undefined ? {} : { title }),
+    ...(message === undefined ? {} : { message }),
+  });
+  return {
+    status: 200,
+    body: { sha: merged, merged: true, message: 'Pull Request successfully merged' },
+  };
+}
+
 export const pullRoutes: Route[] = [
   {
     method: 'GET',
@@ -95,7 +140,8 @@ export const pullRoutes: Route[] = [
       for (const pull of repo.pulls.values()) {
         const issue = repo.issues.get(pull.number);
         if (!issue || (state !== 'all' && issue.state !== state)) continue;
-        if (head && `${repo.owner}:${pull.head}`.toLowerCase() !== head.toLowerCase()) continue;
+        const label = `${headOwner(repo, pull)}:${pull.head}`;
+        if (head && label.toLowerCase() !== head.toLowerCase()) continue;
         if (base && pull.base !== base) continue;
         await refreshPull(repo, issue, pull);
         rows.push({ issue, pull });
@@ -126,17 +172,23 @@ export const pullRoutes: Route[] = [
       const repo = repoOf(ctx);
       const { issue, pull } = pullFrom(ctx, repo);
       if (issue.author !== ctx.login) requireRole(ctx, repo, 'write');
+      const next = stringField(ctx.body, 'state');
+      if (next === 'open' && issue.state === 'closed') await checkReopen(repo, pull);
       // GitHub ignores `draft` here without an error: leaving draft needs the GraphQL mutation.
       issue.title = stringField(ctx.body, 'title') ?? issue.title;
       if ('body' in ctx.body) issue.body = stringField(ctx.body, 'body') ?? null;
       pull.base = stringField(ctx.body, 'base') ?? pull.base;
-      const next = stringField(ctx.body, 'state');
       if ((next === 'open' || next === 'closed') && !pull.merged) {
         setIssueState(ctx.state, repo, issue, next, ctx.login);
       }
       issue.updatedAt = Date.now();
       return { status: 200, body: await fullPull(ctx, repo, issue, pull) };
     },
+  },
+  {
+    method: 'PUT',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    handle: mergeRoute,
   },
   {
     method: 'GET',

@@ -7,7 +7,7 @@ import { handleGraphql } from './graphql.js';
 import type { JsonContext } from './json-core.js';
 import type { OpenApiValidator } from './openapi.js';
 import { errorBody, HttpError, matcher, type RateState, type Reply, type Route } from './router.js';
-import type { EmulatorState } from './state.js';
+import { type EmulatorState, settleBackground } from './state.js';
 
 export interface RequestRecord {
   method: string;
@@ -19,6 +19,8 @@ export interface RequestRecord {
   counted: boolean;
   fault: boolean;
   login: string | null;
+  /** The request carried an Authorization header (the blob host must never see one). */
+  authorization: boolean;
 }
 
 export interface Counts {
@@ -100,6 +102,10 @@ export function createHandler(deps: ServerDeps): http.RequestListener {
   return (req, res) => {
     void (async () => {
       const raw = await readBody(req);
+      // What GitHub did after its last answer (an auto-merge) is visible to the next request.
+      for (const failure of await settleBackground(deps.state)) {
+        deps.violations.push(`emulator background work failed: ${failure}`);
+      }
       const method = (req.method ?? 'GET').toUpperCase();
       const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
       const url = new URL(req.url ?? '/', origin);
@@ -121,6 +127,7 @@ export function createHandler(deps: ServerDeps): http.RequestListener {
         counted: false,
         fault: false,
         login,
+        authorization: req.headers.authorization !== undefined,
       };
       deps.counts.total += 1;
 
@@ -151,8 +158,8 @@ export function createHandler(deps: ServerDeps): http.RequestListener {
           const why = deps.validator.validateResponse(key, reply.status, reply.body);
           if (why) deps.violations.push(`${method} ${path}: ${why}`);
         }
-        if (reply.status === 304) {
-          res.writeHead(304, headers).end();
+        if (reply.status === 304 || (reply.status >= 300 && reply.status < 400)) {
+          res.writeHead(reply.status, headers).end();
           return;
         }
         const text = reply.text ?? JSON.stringify(reply.body ?? {});
@@ -181,7 +188,12 @@ export function createHandler(deps: ServerDeps): http.RequestListener {
         const body = parseJson(raw);
         if (isGraphql) {
           return send(
-            handleGraphql(deps.state, login, body as Record<string, unknown>, deps.json().html),
+            await handleGraphql(
+              deps.state,
+              login,
+              body as Record<string, unknown>,
+              deps.json().html,
+            ),
           );
         }
         if (!found) {

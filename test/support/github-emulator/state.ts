@@ -46,6 +46,15 @@ export interface EmMergeability {
   value: boolean | null;
 }
 
+export type EmMergeMethod = 'merge' | 'squash' | 'rebase';
+
+/** Auto-merge enabled on a pull (`auto_merge` in its JSON): merged when required checks pass. */
+export interface EmAutoMerge {
+  method: EmMergeMethod;
+  enabledBy: string;
+  enabledAt: number;
+}
+
 export interface EmPull {
   number: number;
   head: string;
@@ -59,6 +68,14 @@ export interface EmPull {
   baseSha: string;
   mergeability: EmMergeability | null;
   requestedReviewers: string[];
+  autoMerge?: EmAutoMerge | null;
+  /** The commit a real merge (PUT …/merge, auto-merge) wrote on the base branch. */
+  mergeCommitSha?: string | null;
+  /**
+   * `owner/name` of a fork the head is said to come from (`head.repo` in the JSON). The branch
+   * itself still lives in this repo's git repository.
+   */
+  headRepo?: string;
 }
 
 export type EmReviewState = 'COMMENTED' | 'APPROVED' | 'CHANGES_REQUESTED';
@@ -114,6 +131,11 @@ export interface EmCheckRun {
     | null;
   title: string | null;
   summary: string | null;
+  /** `output.text`. */
+  text?: string | null;
+  detailsUrl?: string | null;
+  /** The GitHub Actions job log; a run without one is no Actions job (its logs route is 404). */
+  log?: string | null;
   startedAt: number;
   completedAt: number | null;
 }
@@ -175,6 +197,22 @@ export interface EmRepo {
   lastNumber: number;
   /** Repository webhooks (created on first use by the hooks routes). */
   hooks?: EmHook[];
+  /** The repository's "Allow auto-merge" setting (default off, as on GitHub). */
+  allowAutoMerge?: boolean;
+  /** Branch protection by branch name: the status checks (check run names or status contexts) a
+   * merge needs green on the head. */
+  protections?: Map<string, EmProtection>;
+}
+
+export interface EmProtection {
+  requiredChecks: string[];
+}
+
+/** Work GitHub does after answering (an auto-merge once a required check passes): chained, and
+ * awaited before the emulator answers the next request. */
+export interface EmBackground {
+  chain: Promise<void>;
+  errors: string[];
 }
 
 export interface EmulatorState {
@@ -184,6 +222,9 @@ export interface EmulatorState {
   tokens: Map<string, string>;
   /** login → classic token scopes, sent as `x-oauth-scopes` on `GET /user` when set. */
   scopes?: Map<string, string>;
+  background: EmBackground;
+  /** Signed log downloads served by the emulator's second ("blob storage") host, by token. */
+  blobs: Map<string, string>;
   nextId(): number;
 }
 
@@ -193,6 +234,8 @@ export function createState(tokens: Record<string, string>): EmulatorState {
     users: new Map(),
     repos: new Map(),
     tokens: new Map(Object.entries(tokens)),
+    background: { chain: Promise.resolve(), errors: [] },
+    blobs: new Map(),
     nextId: () => {
       id += 1;
       return id;
@@ -223,4 +266,21 @@ export function roleOf(repo: EmRepo, login: string): RepoRole | null {
     if (name.toLowerCase() === login.toLowerCase()) return role;
   }
   return null;
+}
+
+/** Runs `job` after the work already queued; a failure is kept for the violations list. */
+export function inBackground(state: EmulatorState, job: () => Promise<void>): void {
+  state.background.chain = state.background.chain.then(job).catch((error: unknown) => {
+    state.background.errors.push(String(error));
+  });
+}
+
+/** Waits for the queued work; returns the failures since the last call. */
+export async function settleBackground(state: EmulatorState): Promise<string[]> {
+  let chain: Promise<void>;
+  do {
+    chain = state.background.chain;
+    await chain;
+  } while (chain !== state.background.chain);
+  return state.background.errors.splice(0);
 }

@@ -1,0 +1,56 @@
+// The merge watch's entry points: the poller (a watched PR or its CI changed) and webhook deliveries
+// (a review, a push, CI finished) ask the runner to look at a watched loop's PR again; a loop sent
+// back to work (fixing, a new head to review) is queued.
+import type { LoopRunner, RunnerLog } from '../runner/index.js';
+import type { ProjectRecord, Store } from '../store/index.js';
+
+export interface MergeWatchDeps {
+  store: Store;
+  runner: Pick<LoopRunner, 'watch'>;
+  enqueue: (loopId: string, queue: 'planned') => Promise<void>;
+  log: RunnerLog;
+}
+
+export interface MergeWatch {
+  /** Looks at one loop's PR; true when the loop changed (back to work, merged, closed). */
+  look(loopId: string): Promise<boolean>;
+  /** Looks at the watched loops of `numbers` (every watched loop of the project for `all`). */
+  nudge(project: ProjectRecord, numbers: number[] | 'all'): Promise<number>;
+}
+
+/** The stages whose loops still follow their PR. */
+const watchedStages = ['ready', 'needs_human'] as const;
+
+export function createMergeWatch(deps: MergeWatchDeps): MergeWatch {
+  async function look(loopId: string): Promise<boolean> {
+    try {
+      const result = await deps.runner.watch(loopId);
+      if (result.requeue) await deps.enqueue(loopId, 'planned');
+      return result.event !== null;
+    } catch (error) {
+      // A forge hiccup or a loop that moved meanwhile: the next poll or delivery looks again.
+      deps.log.warn({ loopId, error: String(error) }, 'merge watch could not look at the PR');
+      return false;
+    }
+  }
+
+  return {
+    look,
+    async nudge(project, numbers) {
+      let changed = 0;
+      for (const stage of watchedStages) {
+        const loops = await deps.store.loops.listLoops({
+          projectId: project.id,
+          stage,
+          limit: 500,
+        });
+        for (const loop of loops) {
+          if (loop.prNumber === null) continue;
+          if (numbers !== 'all' && !numbers.includes(loop.prNumber)) continue;
+          if (await look(loop.id)) changed++;
+        }
+      }
+      return changed;
+    },
+  };
+}
