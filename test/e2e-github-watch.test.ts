@@ -246,4 +246,43 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
       await w.close();
     }
   });
+
+  it('an idle ready PR costs no counted requests: the merge watch asks with ETags', async ({
+    expect,
+  }) => {
+    const w = await startWorld({ pollSecs: 1 });
+    const ci = await ciOnPush(w, ({ index }) => (index >= 2 ? 'success' : null));
+    try {
+      const { gh } = w;
+      const first = await readyLoop(w);
+      expect(first.done.stage).toBe('ready');
+      const notModifiedSince = (from: number) =>
+        gh.requests.slice(from).filter((r) => r.status === 304).length;
+      // Once the poller has looked at the ready PR and its checks, every poll is a 304 (free).
+      const settled = await eventually(
+        () => {
+          const lastCounted = gh.requests.findLastIndex((r) => r.counted);
+          return { lastCounted, quiet: notModifiedSince(lastCounted + 1) };
+        },
+        (s) => s.quiet >= 10,
+        30_000,
+      );
+      expect(settled.quiet).toBeGreaterThanOrEqual(10);
+      const counted = gh.counts.counted;
+      const from = gh.requests.length;
+      await eventually(
+        () => notModifiedSince(from),
+        (n) => n >= 10,
+        30_000,
+      );
+      const routes = new Set(gh.requests.slice(from).map((r) => r.route));
+      expect(routes).toContain('GET /repos/{owner}/{repo}/pulls/{pull_number}');
+      expect(routes).toContain('GET /repos/{owner}/{repo}/commits/{ref}/check-runs');
+      expect(gh.counts.counted).toBe(counted);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await ci.close();
+      await w.close();
+    }
+  });
 });
