@@ -21,6 +21,25 @@ export const eventTypes = {
   'step.failed': 'a step failed: stage, attempt, failure_class, reason',
   'worktree.removed': 'a worktree was removed: path',
   'worktree.kept': 'a worktree was kept because it is dirty: path, reason',
+  'git.synced':
+    'the worktree caught up with commits people pushed to the branch: branch, from, sha',
+  'run.fallback': 'a run ended out of quota or rate-limited; the next vendor takes over: from, to',
+  'intake.refused': 'a label or comment did not start or steer work: repo, number, actor, reason',
+  'review.published': 'Looper published its review of the head: number, sha, verdict',
+  'review.threads': "people's unresolved review threads went to the fixer: ids, comments",
+  'review.threads.resolved':
+    'the fix was pushed; each thread was replied to and resolved: ids, sha',
+  'review.changes': "people's CHANGES_REQUESTED reviews went to the fixer: ids, reviews",
+  'review.changes.addressed': 'the fix was pushed and the reviewers were told: ids, sha',
+  'merge.conflict': 'the PR conflicts with its base; the fixer merges it: base',
+  'merge.conflict.fixed': 'the merge was pushed: sha',
+  'pr.reopened': 'a closed PR was reopened for a new loop on its issue: project_id, number, head',
+  'pr.auto_merge':
+    'auto-merge at ready: number, status (enabled | merged | refused | failed), reason, sha',
+  'project.added': 'a project was added at run time: name, repo',
+  'project.removed': 'a project was removed: name',
+  'webhook.created': 'Looper created the repository webhook: repo, hook_id, url',
+  'webhook.removed': 'Looper removed the repository webhook: repo, hook_id',
 } as const;
 
 export type EventType = keyof typeof eventTypes;
