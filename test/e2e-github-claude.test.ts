@@ -187,7 +187,7 @@ describe('the GitHub loop with the real Claude Code CLI', () => {
       // The fixer (real Claude Code) was handed the CI failure.
       const fixerTurn = anthropic.turns.find((t) => roleOf(t) === 'fixer');
       const fixerPrompt = fixerTurn ? promptOf(fixerTurn) : '';
-      expect(fixerPrompt).toContain('Failing CI output:');
+      expect(fixerPrompt).toContain('Failing CI checks and the end of their logs:');
       expect(fixerPrompt).toContain('ci: 1 test failed: add adds');
 
       // One PR, out of draft, head = the fixer's push, linking the issue with the loop marker.

@@ -249,7 +249,7 @@ describe.concurrent('the GitHub loop against the emulator', { timeout: 60_000 },
       const failed = events.filter((e) => e.type === 'ci.failed');
       expect(failed.map((e) => e.data.sha)).toEqual([ci.pushes[1]]);
       const prompt = fs.readFileSync(`${w.record}.fixer-prompt`, 'utf8');
-      expect(prompt).toContain('Failing CI output:');
+      expect(prompt).toContain('Failing CI checks and the end of their logs:');
       expect(prompt).toContain('ci: 1 test failed: add adds');
       const pull = [...gh.repo(REPO).pulls.values()][0];
       expect(pull?.draft).toBe(false);

@@ -1,6 +1,14 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { LooperError } from '../domain/index.js';
-import { createOutput, formatError, formatPairs, formatTable, truncate } from './output.js';
+import {
+  createOutput,
+  exitQuietlyOnBrokenPipe,
+  formatError,
+  formatPairs,
+  formatTable,
+  truncate,
+} from './output.js';
 
 function sinks(tty = false) {
   const text = { stdout: '', stderr: '' };
@@ -163,5 +171,23 @@ describe('formatError', () => {
     expect(formatError({ code: 'conflict', message: 'busy', details: { issues: ['x'] } })).toBe(
       'looper: busy',
     );
+  });
+});
+
+describe('exitQuietlyOnBrokenPipe', () => {
+  const errno = (code: string) => Object.assign(new Error(`write ${code}`), { code });
+
+  it('exits 0 on EPIPE from either stream and rethrows any other stream error', () => {
+    const stdout = new EventEmitter();
+    const stderr = new EventEmitter();
+    const exits: number[] = [];
+    exitQuietlyOnBrokenPipe([stdout, stderr], (code) => exits.push(code));
+
+    stdout.emit('error', errno('EPIPE'));
+    stderr.emit('error', errno('EPIPE'));
+
+    expect(exits).toEqual([0, 0]);
+    expect(() => stdout.emit('error', errno('EIO'))).toThrow('write EIO');
+    expect(exits).toEqual([0, 0]);
   });
 });

@@ -89,6 +89,23 @@ export function createOutput(options: OutputOptions): Output {
   };
 }
 
+/**
+ * A reader that went away (`looper --help | head -1`) is not Looper's failure: the first EPIPE on
+ * stdout or stderr ends the process at once with status 0, quietly (there is nobody left to tell),
+ * instead of Node's unhandled 'error' stack trace. Any other stream error is thrown as before.
+ */
+export function exitQuietlyOnBrokenPipe(
+  streams: readonly NodeJS.EventEmitter[],
+  exit: (code: number) => void,
+): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      exit(exitCodes.success);
+    });
+  }
+}
+
 /** The exit code for an error: its own `exitCode` (LooperError), else 1. */
 export function exitCodeOf(error: PrintableError): number {
   return typeof error.exitCode === 'number' ? error.exitCode : exitCodes.failure;

@@ -138,7 +138,7 @@ export function createIntake(deps: IntakeDeps) {
       const what =
         active.kind === 'issue' && active.number !== trigger.number
           ? `is Looper's pull request for issue #${active.number}, whose loop ${active.id} handles its feedback; use /looper retry there`
-          : `already has an active loop (${active.id}: ${active.kind} loop at ${active.stage})`;
+          : `already has an active loop (${active.id}), a ${active.kind} loop at ${active.stage}`;
       return refuse(trigger, `${target} #${trigger.number} ${what}`);
     }
     const loop = await deps.store.loops.createLoop({
