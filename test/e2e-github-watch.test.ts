@@ -247,7 +247,7 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
     }
   });
 
-  it('an idle ready PR costs no counted requests: the merge watch asks with ETags', async ({
+  it('an idle ready PR costs no counted requests: the merge watch and GET /loops ask with ETags', async ({
     expect,
   }) => {
     const w = await startWorld({ pollSecs: 1 });
@@ -278,6 +278,14 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
       const routes = new Set(gh.requests.slice(from).map((r) => r.route));
       expect(routes).toContain('GET /repos/{owner}/{repo}/pulls/{pull_number}');
       expect(routes).toContain('GET /repos/{owner}/{repo}/commits/{ref}/check-runs');
+      expect(gh.counts.counted).toBe(counted);
+      // Listing loops shows the PR from the same snapshot: no counted request either.
+      const loops = await api<LoopView[]>(w.env, '/loops');
+      expect(loops.find((l) => l.id === first.loopId)?.pr).toMatchObject({
+        number: first.pr,
+        state: 'open',
+        url: expect.stringContaining(`/pull/${first.pr}`),
+      });
       expect(gh.counts.counted).toBe(counted);
       expect(gh.violations).toEqual([]);
     } finally {

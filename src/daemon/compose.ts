@@ -10,7 +10,7 @@ import {
 } from '../agents/index.js';
 import { createApiApp, startApiServer } from '../api/index.js';
 import { collectSecrets, type LoadedConfig } from '../config/index.js';
-import { createLocalForge } from '../forge/index.js';
+import { createLocalForge, type ProjectRef } from '../forge/index.js';
 import { createGit } from '../git/index.js';
 import { createLoopRunner } from '../runner/index.js';
 import {
@@ -27,6 +27,7 @@ import {
   buildGitHubForge,
   gitHubAccess,
   gitHubPollSource,
+  gitHubPullSnapshots,
   gitHubWebhooks,
 } from './github-wiring.js';
 import { acquireLock } from './lock-file.js';
@@ -174,7 +175,14 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   const service = createLooperService({
     store,
     forge,
-    ...(github ? { hostedForge: github, github } : {}),
+    ...(github
+      ? {
+          hostedForge: github,
+          github,
+          pullSnapshot: (ref: ProjectRef, number: number) =>
+            gitHubPullSnapshots(github, store).read(ref, number),
+        }
+      : {}),
     git,
     runner,
     scheduler,

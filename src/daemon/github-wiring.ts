@@ -154,8 +154,68 @@ interface RawComment {
   html_url: string;
 }
 
+export interface PullSnapshot {
+  number: number;
+  url: string;
+  state: 'open' | 'draft' | 'merged' | 'closed';
+  headSha: string;
+  /** The response's ETag ('' when GitHub sent none): it changes whenever the PR does. */
+  etag: string;
+}
+
+interface RawPull {
+  number: number;
+  html_url: string;
+  state: string;
+  merged_at?: string | null;
+  draft?: boolean;
+  head: { sha: string };
+}
+
+/**
+ * A PR as last seen, read with a conditional GET: a 304 (free) answers from the snapshot kept in
+ * the store. The merge watch and `GET /loops` share it, so listing loops costs no rate limit.
+ */
+export function gitHubPullSnapshots(forge: GitHubForge, store: Store) {
+  async function read(project: ProjectRef, number: number, retried = false): Promise<PullSnapshot> {
+    const [owner = '', repo = ''] = (project.repo ?? '').split('/');
+    const key = `pull:${project.repo}#${number}`;
+    const result = await forge.conditionalGet<RawPull>(
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+      { owner, repo, pull_number: number },
+      key,
+    );
+    if (result.notModified) {
+      const cached = (await store.intake.getCached(`snapshot:${key}`))?.body;
+      if (cached) return JSON.parse(cached) as PullSnapshot;
+      if (retried) throw new Error(`no snapshot of ${project.repo}#${number} after a full read`);
+      // An ETag without a snapshot (kept by an older version): read it in full once.
+      await store.intake.putCached(`etag:${key}`, null, '');
+      return read(project, number, true);
+    }
+    const pr = result.data;
+    const snapshot: PullSnapshot = {
+      number: pr.number,
+      url: pr.html_url,
+      state: pr.merged_at
+        ? 'merged'
+        : pr.state === 'closed'
+          ? 'closed'
+          : pr.draft
+            ? 'draft'
+            : 'open',
+      headSha: pr.head.sha,
+      etag: result.etag ?? `${Date.now()}`,
+    };
+    await store.intake.putCached(`snapshot:${key}`, null, JSON.stringify(snapshot));
+    return snapshot;
+  }
+  return { read };
+}
+
 /** The poller's feeds as conditional GETs: an unchanged repository answers 304, which is free. */
 export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
+  const pulls = gitHubPullSnapshots(forge, store);
   const parts = (project: ProjectRef) => {
     const [owner = '', repo = ''] = (project.repo ?? '').split('/');
     return { owner, repo };
@@ -190,52 +250,27 @@ export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
         await store.intake.putCached(`etag:${feed}:${project.repo}`, null, '');
     },
     async pullRequestActivity(project, number) {
-      const key = `pull:${project.repo}#${number}`;
-      const result = await forge.conditionalGet<{
-        state: string;
-        merged_at?: string | null;
-        draft?: boolean;
-        head: { sha: string };
-      }>(
-        'GET /repos/{owner}/{repo}/pulls/{pull_number}',
-        { ...parts(project), pull_number: number },
-        key,
-      );
+      const pull = await pulls.read(project, number);
+      const key = `watched:${project.repo}#${number}`;
+      // The snapshot's ETag says whether the PR moved since the merge watch last looked (others,
+      // such as `GET /loops`, read the same cached snapshot without consuming the change).
+      const seen = (await store.intake.getCached(key))?.body ?? '';
+      const prChanged = pull.etag !== seen;
+      if (prChanged) await store.intake.putCached(key, null, pull.etag);
       // The PR's own ETag does not move when CI reports on its head: ask for the head's checks too.
-      let state: 'open' | 'draft' | 'merged' | 'closed' | null = null;
-      let sha = (await store.intake.getCached(`head:${key}`))?.body ?? '';
-      if (!result.notModified) {
-        const pr = result.data;
-        state = pr.merged_at
-          ? 'merged'
-          : pr.state === 'closed'
-            ? 'closed'
-            : pr.draft
-              ? 'draft'
-              : 'open';
-        sha = pr.head.sha;
-        await store.intake.putCached(`head:${key}`, null, sha);
-        await store.intake.putCached(`state:${key}`, null, state);
-      }
       let checksChanged = false;
-      if (sha !== '') {
-        for (const route of [
-          'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
-          'GET /repos/{owner}/{repo}/commits/{ref}/status',
-        ]) {
-          const checks = await forge.conditionalGet(
-            route,
-            { ...parts(project), ref: sha },
-            `${route.endsWith('status') ? 'status' : 'check-runs'}:${project.repo}@${sha}`,
-          );
-          if (!checks.notModified) checksChanged = true;
-        }
+      for (const route of [
+        'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+        'GET /repos/{owner}/{repo}/commits/{ref}/status',
+      ]) {
+        const checks = await forge.conditionalGet(
+          route,
+          { ...parts(project), ref: pull.headSha },
+          `${route.endsWith('status') ? 'status' : 'check-runs'}:${project.repo}@${pull.headSha}`,
+        );
+        if (!checks.notModified) checksChanged = true;
       }
-      if (state === null && !checksChanged) return null;
-      const known = (await store.intake.getCached(`state:${key}`))?.body;
-      return {
-        state: state ?? (known as 'open' | 'draft' | 'merged' | 'closed' | undefined) ?? 'open',
-      };
+      return prChanged || checksChanged ? { state: pull.state } : null;
     },
     async issueComments(project) {
       const result = await forge.conditionalGet<RawComment[]>(

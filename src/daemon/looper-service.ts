@@ -13,7 +13,7 @@ import {
   type Stage,
   stages,
 } from '../domain/index.js';
-import type { Forge, GitHubForge, LocalForge } from '../forge/index.js';
+import type { Forge, GitHubForge, LocalForge, ProjectRef } from '../forge/index.js';
 import type { Git } from '../git/index.js';
 import { detectChecks, type LoopRunner } from '../runner/index.js';
 import type { Scheduler } from '../scheduler/index.js';
@@ -31,6 +31,11 @@ export interface ServiceDeps {
   github?: GitHubForge | null;
   /** The forge of hosted (GitHub) projects, when any is configured: their PRs live there. */
   hostedForge?: Forge;
+  /** A hosted project's PR as last seen (a conditional request: free when unchanged). */
+  pullSnapshot?: (
+    project: ProjectRef,
+    number: number,
+  ) => Promise<{ number: number; url: string; state: string }>;
   git: Git;
   runner: LoopRunner;
   scheduler: Scheduler;
@@ -94,8 +99,14 @@ export function createLooperService(deps: ServiceDeps): LooperService {
   async function view(loop: LoopRecord, withRuns = false): Promise<LoopView> {
     const project = await store.projects.getProject(loop.projectId);
     const ref = { id: project.id, repo: project.repo, path: project.path };
-    const prForge = project.forge !== 'local' && deps.hostedForge ? deps.hostedForge : forge;
-    const pr = loop.prNumber === null ? null : await prForge.getPullRequest(ref, loop.prNumber);
+    const hosted = project.forge !== 'local';
+    const prForge = hosted && deps.hostedForge ? deps.hostedForge : forge;
+    const pr =
+      loop.prNumber === null
+        ? null
+        : hosted && deps.pullSnapshot
+          ? await deps.pullSnapshot(ref, loop.prNumber)
+          : await prForge.getPullRequest(ref, loop.prNumber);
     const runs = withRuns ? await store.runs.listRunsForLoop(loop.id) : undefined;
     const vendor = loop.options.vendor ?? roleSettings(deps.config, 'worker').vendor;
     return loopView({
