@@ -5,7 +5,7 @@ import type { CreateLoopRequest } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { LooperError, parseIssueUrl, webHostOfApi } from '../domain/index.js';
 import type { GitHubForge } from '../forge/index.js';
-import type { EventSink } from '../runner/index.js';
+import type { EventSink, LoopRunner } from '../runner/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { LoopRecord, Store } from '../store/index.js';
 import { findByRepo, invalid, noGitHubToken } from './project-lookup.js';
@@ -16,6 +16,8 @@ export interface IssueLoopDeps {
   config: Config;
   events: EventSink;
   scheduler: Pick<Scheduler, 'enqueue'>;
+  /** Cancels an earlier loop of the issue still watching its PR at `ready` (superseded). */
+  runner: Pick<LoopRunner, 'control'>;
 }
 
 export async function startIssueUrlLoop(
@@ -87,6 +89,11 @@ export async function startIssueUrlLoop(
       url: issue.url,
     },
   });
+  // The new loop takes the branch and PR over from an earlier one still watching them at `ready`.
+  const earlier = await deps.store.loops.listLoops({ projectId: project.id, stage: 'ready' });
+  for (const old of earlier.filter((l) => l.kind === 'issue' && l.number === issue.number)) {
+    await deps.runner.control(old.id, { type: 'cancel', reason: `superseded by loop ${loop.id}` });
+  }
   await deps.scheduler.enqueue(loop.id, 'manual');
   return loop;
 }
