@@ -39,7 +39,9 @@ export function registerWebhook(program: Command, host: CommandHost): void {
 
   webhook
     .command('enable')
-    .description('create the webhook (or print what to configure by hand)')
+    .description(
+      'create the webhook, forward with gh (--forward), or print what to configure by hand',
+    )
     .option(...repoOption)
     .option('--url <url>', 'public URL GitHub delivers to (a tunnel or proxy in front of looperd)')
     .addOption(

@@ -40,6 +40,9 @@ export const eventTypes = {
   'project.removed': 'a project was removed: name',
   'webhook.created': 'Looper created the repository webhook: repo, hook_id, url',
   'webhook.removed': 'Looper removed the repository webhook: repo, hook_id',
+  'webhook.forward.started': 'looperd started `gh webhook forward` for a repository: repo, pid',
+  'webhook.forward.exited':
+    '`gh webhook forward` ended: repo, pid, exit_code, signal, ran_ms, restart_delay_ms, stderr_tail, reason',
 } as const;
 
 export type EventType = keyof typeof eventTypes;
