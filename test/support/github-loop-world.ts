@@ -145,6 +145,8 @@ export async function startWorld(
       `token = "${TOKEN}"`,
       `webhook-secret = "${SECRET}"`,
       `bot-login = "${BOT}"`,
+      // Writes unspaced: these tests are about loops, not GitHub's pacing (test/github-write-burst).
+      'write-spacing-ms = 0',
       '[[projects]]',
       `repo = "${REPO}"`,
       `clone-url = "${gh.cloneUrl(REPO)}"`,
