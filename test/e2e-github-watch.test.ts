@@ -293,4 +293,58 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
       await w.close();
     }
   });
+
+  it('labelled again after needs_human: the new loop takes the branch over and builds on a person’s push', async ({
+    expect,
+  }) => {
+    const w = await startWorld({ extraToml: ['[loop]', 'max-fix-rounds = 0'] });
+    // The work commit's CI fails; with no fix rounds allowed the first loop stops for a person.
+    const ci = await ciOnPush(w, ({ index }) =>
+      index === 2 ? 'failure' : index > 2 ? 'success' : null,
+    );
+    try {
+      const { gh } = w;
+      const first = await readyLoop(w);
+      expect(first.done).toMatchObject({
+        stage: 'needs_human',
+        reason: expect.stringContaining('loop.max-fix-rounds (0)'),
+      });
+      // Alice pushes to the branch herself (CI passes on it), then labels the issue again.
+      const human = await gh.commit(
+        REPO,
+        first.branch,
+        { 'NOTES.md': 'checked\n' },
+        'Alice: notes',
+      );
+      gh.addCheckRun(REPO, human, { name: 'ci', conclusion: 'success' });
+      gh.removeLabel(REPO, first.issue.number, 'looper:plan', 'alice');
+      const again = await labelByWebhook(w, first.issue.number, 'alice', 'relabel-2');
+      expect(again.accepted).toBe(true);
+      const second = await finished(w, again.loopId ?? '', first.issue.number);
+      expect({ stage: second.stage, reason: second.reason }).toEqual({
+        stage: 'ready',
+        reason: null,
+      });
+      // It built on Alice's commit (fast-forward), never over it.
+      expect(second.events.find((e) => e.type === 'git.synced')?.data).toMatchObject({
+        sha: human,
+      });
+      git(gh.cloneUrl(REPO), 'merge-base', '--is-ancestor', human, first.branch);
+      const loop = await api<LoopView>(w.env, `/loops/${again.loopId}`);
+      expect(loop).toMatchObject({ branch: first.branch, pr: { number: first.pr } });
+      // The stopped loop's clean worktree was removed for it; one PR throughout.
+      const removed = await api<{ type: string; data: Record<string, unknown> }[]>(
+        w.env,
+        `/events?loop=${first.loopId}`,
+      );
+      expect(removed.find((e) => e.type === 'worktree.removed')?.data.reason).toBe(
+        `its branch was taken over by loop ${again.loopId}`,
+      );
+      expect(gh.repo(REPO).pulls.size).toBe(1);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await ci.close();
+      await w.close();
+    }
+  });
 });
