@@ -3,15 +3,13 @@
 // configured reviewers. The comment lands while the work commit is being pushed (a pre-receive hook),
 // so the `reviewing` step finds it before the reviewer runs.
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { describe, it } from 'vitest';
 import type { LoopView } from '../src/api/index.js';
 import {
   BOT,
   finished,
   labelByWebhook,
+  onPush,
   REPO,
   startWorld,
   type World,
@@ -19,45 +17,12 @@ import {
 import { api } from './support/loop-events.js';
 import { git } from './support/looper-harness.js';
 
-/** Calls `onPush` with each pushed looper/ branch sha (and its index) before the push completes. */
-async function onLooperPush(
-  w: World,
-  onPush: (sha: string, index: number) => Promise<void>,
-): Promise<{ close(): Promise<void> }> {
+/** Calls `handler` with each pushed looper/ branch sha and its index among those pushes. */
+async function onLooperPush(w: World, handler: (sha: string, index: number) => Promise<void>) {
   let count = 0;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on('end', async () => {
-      for (const line of body.trim().split('\n')) {
-        const [, sha = '', ref = ''] = line.split(' ');
-        if (ref.startsWith('refs/heads/looper/')) await onPush(sha, ++count);
-      }
-      res.end('ok');
-    });
+  return onPush(w, async ({ ref, sha }) => {
+    if (ref.startsWith('refs/heads/looper/')) await handler(sha, ++count);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/push`;
-  const hookScript = path.join(w.dir, 'pre-receive-review.mjs');
-  fs.writeFileSync(
-    hookScript,
-    [
-      "let input = '';",
-      "process.stdin.on('data', (c) => { input += c; });",
-      "process.stdin.on('end', async () => {",
-      `  const response = await fetch(${JSON.stringify(url)}, { method: 'POST', body: input });`,
-      '  process.exit(response.ok ? 0 : 1);',
-      '});',
-      '',
-    ].join('\n'),
-  );
-  const hook = path.join(w.gh.cloneUrl(REPO), 'hooks', 'pre-receive');
-  fs.writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${hookScript}"\n`, {
-    mode: 0o755,
-  });
-  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe.concurrent('people’s review feedback on GitHub', { timeout: 120_000 }, () => {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { looperLabels } from '../../src/forge/index.js';
 import {
+  type CheckRunInput,
   type GitHubEmulator,
   type RepoRole,
   startGitHubEmulator,
@@ -251,28 +252,25 @@ export function issueCommentsBy(gh: GitHubEmulator, number: number, author: stri
 }
 
 /**
- * GitHub's CI for the test: a pre-receive hook in the emulator's bare repo tells this process of each
- * push to a looper/ branch before the push completes, so the check run exists before Looper reads
- * checks. The work commit's CI fails; every later head's passes.
+ * Calls `handler` with each push to the emulator's repo (ref, sha, its index among all pushes)
+ * before the push completes: a pre-receive hook in the bare repo tells this process, so whatever the
+ * handler does (a check run, a person's comment, a commit on main) is there before Looper looks.
  */
-export async function startCi(w: World): Promise<{ pushes: string[]; close(): Promise<void> }> {
-  const pushes: string[] = [];
+export async function onPush(
+  w: World,
+  handler: (push: { ref: string; sha: string; index: number }) => Promise<void> | void,
+): Promise<{ close(): Promise<void> }> {
+  let index = 0;
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => {
       body += chunk.toString();
     });
-    req.on('end', () => {
+    req.on('end', async () => {
       for (const line of body.trim().split('\n')) {
         const [, sha = '', ref = ''] = line.split(' ');
-        if (!ref.startsWith('refs/heads/looper/')) continue;
-        pushes.push(sha);
-        if (pushes.length === 1) continue; // the spec commit: no CI configured for specs
-        const run = w.gh.addCheckRun(REPO, sha, {
-          name: 'ci',
-          conclusion: pushes.length === 2 ? 'failure' : 'success',
-        });
-        if (pushes.length === 2) run.title = '1 test failed: add adds';
+        if (sha === '' || /^0+$/.test(sha)) continue;
+        await handler({ ref, sha, index: ++index });
       }
       res.end('ok');
     });
@@ -296,59 +294,40 @@ export async function startCi(w: World): Promise<{ pushes: string[]; close(): Pr
   fs.writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${hookScript}"\n`, {
     mode: 0o755,
   });
-  return {
-    pushes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+type CiVerdict = 'success' | 'failure' | Omit<CheckRunInput, 'name'> | null;
+
+/** GitHub's CI for a test: `decide` says which check run `ci`, if any, reports on each push. */
+export async function ciOnPush(
+  w: World,
+  decide: (push: { ref: string; sha: string; index: number }) => CiVerdict,
+): Promise<{ pushes: { ref: string; sha: string }[]; close(): Promise<void> }> {
+  const pushes: { ref: string; sha: string }[] = [];
+  const hook = await onPush(w, (push) => {
+    pushes.push({ ref: push.ref, sha: push.sha });
+    const verdict = decide(push);
+    if (verdict === null) return;
+    const input = typeof verdict === 'string' ? { conclusion: verdict } : verdict;
+    w.gh.addCheckRun(REPO, push.sha, { name: 'ci', ...input });
+  });
+  return { pushes, close: hook.close };
 }
 
 /**
- * CI for a test: a pre-receive hook in the emulator's bare repo tells this process of each push (ref,
- * sha, its index among all pushes) before the push completes, and `decide` says which check run, if
- * any, GitHub's CI reports on it, so the run exists before Looper reads checks.
+ * The usual CI: Looper's spec push has no CI, its work push fails once ("1 test failed: add adds"),
+ * every later head passes. `pushes` are the looper/ branch's shas in order.
  */
-export async function ciOnPush(
-  w: World,
-  decide: (push: { ref: string; sha: string; index: number }) => 'success' | 'failure' | null,
-): Promise<{ pushes: { ref: string; sha: string }[]; close(): Promise<void> }> {
-  const pushes: { ref: string; sha: string }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on('end', () => {
-      for (const line of body.trim().split('\n')) {
-        const [, sha = '', ref = ''] = line.split(' ');
-        if (sha === '' || /^0+$/.test(sha)) continue;
-        pushes.push({ ref, sha });
-        const conclusion = decide({ ref, sha, index: pushes.length });
-        if (conclusion) w.gh.addCheckRun(REPO, sha, { name: 'ci', conclusion });
-      }
-      res.end('ok');
-    });
+export async function startCi(w: World): Promise<{ pushes: string[]; close(): Promise<void> }> {
+  const pushes: string[] = [];
+  const ci = await ciOnPush(w, ({ ref, sha }) => {
+    if (!ref.startsWith('refs/heads/looper/')) return null;
+    pushes.push(sha);
+    if (pushes.length === 1) return null;
+    return pushes.length === 2
+      ? { conclusion: 'failure', output: { title: '1 test failed: add adds' } }
+      : 'success';
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/push`;
-  const hookScript = path.join(w.dir, 'pre-receive-ci.mjs');
-  fs.writeFileSync(
-    hookScript,
-    [
-      "let input = '';",
-      "process.stdin.on('data', (c) => { input += c; });",
-      "process.stdin.on('end', async () => {",
-      `  const response = await fetch(${JSON.stringify(url)}, { method: 'POST', body: input });`,
-      '  process.exit(response.ok ? 0 : 1);',
-      '});',
-      '',
-    ].join('\n'),
-  );
-  const hook = path.join(w.gh.cloneUrl(REPO), 'hooks', 'pre-receive');
-  fs.writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${hookScript}"\n`, {
-    mode: 0o755,
-  });
-  return {
-    pushes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { pushes, close: ci.close };
 }
