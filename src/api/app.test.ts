@@ -21,6 +21,7 @@ function setup(overrides: { logPollMs?: number; keepAliveMs?: number } = {}): {
     host: 'looper.test',
     port: 4321,
     version: '1.2.3',
+    readsNeedToken: false,
     ...overrides,
   });
   return { app, service };
@@ -71,6 +72,17 @@ describe('API basics', () => {
 });
 
 describe('API guards', () => {
+  it('needs the token for reads too when bound beyond loopback (healthz stays open)', async () => {
+    const service = new FakeService();
+    const exposed = createApiApp({ service, token, host: '0.0.0.0', port: 4321, version: '1' });
+    const url = 'http://0.0.0.0:4321/api/v1';
+    expect((await exposed.request(`${url}/status`)).status).toBe(401);
+    expect((await exposed.request(`${url}/status`, { headers: auth })).status).toBe(200);
+    expect((await exposed.request(`${url}/healthz`)).status).toBe(200);
+    const local = createApiApp({ service, token, host: '127.0.0.1', port: 4321, version: '1' });
+    expect((await local.request('http://127.0.0.1:4321/api/v1/status')).status).toBe(200);
+  });
+
   it('refuses a write without a token or with a wrong one', async () => {
     const { app, service } = setup();
     const body = '{"repo":"/tmp/r","title":"x"}';

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LooperError } from '../domain/index.js';
 import { type ApiLogger, errorResponse } from './errors.js';
-import { bearerGuard, hostGuard } from './guards.js';
+import { bearerGuard, hostGuard, isLoopbackHost } from './guards.js';
 import type { ProjectService } from './project-service.js';
 import { createRoutes } from './routes.js';
 import type { LooperService } from './service.js';
@@ -31,6 +31,11 @@ export interface ApiAppOptions {
   webhooks?: WebhookReceiver;
   /** Serves `/projects` and `/webhooks`; without it they answer 404. */
   projects?: ProjectService;
+  /**
+   * Whether reads (GET) need the token too. Default: only when `host` is not a loopback address —
+   * reads show code, logs and prompts, open only to this machine. `/healthz` is always open.
+   */
+  readsNeedToken?: boolean;
 }
 
 /** The Hono app plus the means to end its long-lived streams when the server stops. */
@@ -48,7 +53,10 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   // a tunnel or proxy with a foreign Host header.
   if (options.webhooks) app.post('/webhooks/github', webhookHandler(options.webhooks, logger));
   app.use('*', hostGuard({ host: options.host, port: options.port }));
-  app.use('*', bearerGuard(options.token));
+  app.use(
+    '*',
+    bearerGuard(options.token, { reads: options.readsNeedToken ?? !isLoopbackHost(options.host) }),
+  );
   app.use(
     '*',
     bodyLimit({

@@ -41,11 +41,22 @@ function arrivalPort(env: unknown): number | null {
 
 const readMethods = new Set(['GET', 'HEAD']);
 
-/** Reads are open on loopback; everything else needs `Authorization: Bearer <token>`. */
-export function bearerGuard(token: string): MiddlewareHandler {
+/** True for the addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+/**
+ * Writes need `Authorization: Bearer <token>`; reads too when `reads` is set (a daemon bound beyond
+ * loopback). `/healthz` stays open: clients probe it to find the daemon.
+ */
+export function bearerGuard(token: string, options: { reads: boolean }): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {
-    if (readMethods.has(c.req.method)) return next();
+    if (readMethods.has(c.req.method) && (!options.reads || c.req.path.endsWith('/healthz'))) {
+      return next();
+    }
     const match = /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '');
     // Compare fixed-length digests so neither content nor length leaks through timing.
     const given = digest(match?.[1] ?? '');
