@@ -8,7 +8,14 @@ const auth = { authorization: `Bearer ${token}` };
 
 function setup() {
   const service = new FakeService();
-  const app = createApiApp({ service, token, host: 'looper.test', port: 4321, version: '1.2.3' });
+  const app = createApiApp({
+    service,
+    token,
+    host: 'looper.test',
+    port: 4321,
+    version: '1.2.3',
+    readsNeedToken: false,
+  });
   return { app, service };
 }
 

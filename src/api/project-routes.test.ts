@@ -72,6 +72,7 @@ function setup() {
     port: 4321,
     version: '1.2.3',
     projects: fake.projects,
+    readsNeedToken: false,
   });
   return { app, ...fake };
 }
@@ -153,7 +154,14 @@ describe('project routes', () => {
 describe('POST /loops with issue_url', () => {
   it('accepts an issue URL alone and refuses it with repo, title or a bad URL', async () => {
     const service = new FakeService();
-    const app = createApiApp({ service, token, host: 'looper.test', port: 4321, version: '1' });
+    const app = createApiApp({
+      service,
+      token,
+      host: 'looper.test',
+      port: 4321,
+      version: '1',
+      readsNeedToken: false,
+    });
     const post = (body: unknown) =>
       app.request(`${base}/loops`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
 
