@@ -347,4 +347,38 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
       await w.close();
     }
   });
+
+  it('the base moves under a ready PR and conflicts: the poller sees it, the fixer merges the base', async ({
+    expect,
+  }) => {
+    const w = await startWorld({ pollSecs: 1 });
+    const ci = await ciOnPush(w, ({ index }) => (index >= 2 ? 'success' : null));
+    try {
+      const { gh } = w;
+      const first = await readyLoop(w);
+      expect(first.done.stage).toBe('ready');
+      // Someone changes the same line on main; no webhook says so (a push to main is not watched).
+      await gh.commit(REPO, 'main', {
+        'src/math.js': 'export const add = (a, b) => a - b; // base\n',
+      });
+      const again = await finished(
+        w,
+        first.loopId,
+        first.issue.number,
+        first.done.events.at(-1)?.id,
+      );
+      expect(again.stage).toBe('ready');
+      const types = again.events.map((e) => e.type);
+      expect(types).toContain('merge.conflict');
+      expect(types).toContain('merge.conflict.fixed');
+      expect(fs.readFileSync(`${w.record}.fixer-prompt`, 'utf8')).toContain(
+        'git merge origin/main',
+      );
+      git(gh.cloneUrl(REPO), 'merge-base', '--is-ancestor', 'main', first.branch);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await ci.close();
+      await w.close();
+    }
+  });
 });
