@@ -164,6 +164,34 @@ describe('looper run <issue-url>', () => {
     });
     expect(gh.violations).toEqual([]);
   });
+
+  it('run --repo owner/name --title opens the issue on GitHub and starts its loop', async () => {
+    const started = await env.json<LoopView>([
+      'run',
+      '--repo',
+      APP,
+      '--title',
+      'Round prices',
+      '--body',
+      'Prices show too many decimals.',
+    ]);
+    expect(started.code).toBe(0);
+    const issue = gh.issue(APP, started.data.number);
+    expect(issue).toMatchObject({
+      title: 'Round prices',
+      body: 'Prices show too many decimals.',
+      author: BOT,
+    });
+    // No trigger label: nothing else starts a second loop for it.
+    expect(issue.labels).not.toContain('looper:plan');
+    expect(started.data).toMatchObject({ kind: 'issue', project: { repo: APP } });
+    const unknown = await env.cli(['run', '--repo', 'acme/nowhere', '--title', 'T']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('looper project add acme/nowhere');
+    await readEvents(env, { loopId: started.data.id }, (e) => e.type === 'run.started');
+    expect((await env.cli(['run', 'cancel', started.data.id])).code).toBe(0);
+    expect(gh.violations).toEqual([]);
+  });
 });
 
 describe('looper webhook', () => {

@@ -4,10 +4,10 @@
 import type { CreateLoopRequest } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { LooperError, parseIssueUrl, webHostOfApi } from '../domain/index.js';
-import type { GitHubForge } from '../forge/index.js';
+import type { ForgeIssue, GitHubForge } from '../forge/index.js';
 import type { EventSink, LoopRunner } from '../runner/index.js';
 import type { Scheduler } from '../scheduler/index.js';
-import type { LoopRecord, Store } from '../store/index.js';
+import type { LoopRecord, ProjectRecord, Store } from '../store/index.js';
 import { findByRepo, invalid, noGitHubToken } from './project-lookup.js';
 
 export interface IssueLoopDeps {
@@ -57,11 +57,44 @@ export async function startIssueUrlLoop(
       `#${target.number} of ${target.repo} is a pull request, not an issue`,
     );
   }
+  return startLoopForIssue(deps, project, issue, request);
+}
+
+/**
+ * `POST /loops` with `repo: "owner/name"` and a title (`looper run --repo owner/name --title …`): a
+ * new issue is opened on the known GitHub project and its loop starts on the manual queue. The
+ * issue gets no `looper:plan` label, so no webhook or poll starts a second loop for it.
+ */
+export async function startNewIssueLoop(
+  deps: IssueLoopDeps,
+  request: CreateLoopRequest & { repo: string },
+): Promise<LoopRecord> {
+  const project = await findByRepo(deps.store, request.repo);
+  if (project?.forge !== 'github') {
+    throw invalid(
+      'repo',
+      `${request.repo} is neither a directory here nor a Looper project: add it with \`looper project add ${request.repo}\``,
+    );
+  }
+  if (!deps.github) throw noGitHubToken();
+  const title = (request.title ?? '').trim();
+  if (title === '') throw invalid('title', 'a new issue needs a title');
+  const ref = { id: project.id, repo: project.repo, path: project.path };
+  const issue = await deps.github.createIssue(ref, { title, body: request.body ?? '' });
+  return startLoopForIssue(deps, project, issue, request);
+}
+
+async function startLoopForIssue(
+  deps: IssueLoopDeps,
+  project: ProjectRecord,
+  issue: ForgeIssue,
+  request: CreateLoopRequest,
+): Promise<LoopRecord> {
   const active = await deps.store.loops.findActiveLoopForTarget(project.id, 'issue', issue.number);
   if (active) {
     throw new LooperError(
       'conflict',
-      `issue #${issue.number} of ${target.repo} already has an active loop (${active.id})`,
+      `issue #${issue.number} of ${project.repo} already has an active loop (${active.id})`,
       { details: { loop_id: active.id } },
     );
   }

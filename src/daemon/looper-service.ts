@@ -19,7 +19,7 @@ import { detectChecks, type LoopRunner } from '../runner/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { LoopRecord, ProjectRecord, Store } from '../store/index.js';
 import type { EventBus } from './event-bus.js';
-import { startIssueUrlLoop } from './issue-loop.js';
+import { startIssueUrlLoop, startNewIssueLoop } from './issue-loop.js';
 import { type ControlAction, controlLoop } from './loop-control.js';
 import { eventView, loopView, runView } from './views.js';
 import { cleanupWorktrees, listWorktreeViews } from './worktree-gc.js';
@@ -50,6 +50,14 @@ export interface ServiceDeps {
   requestShutdown: () => void;
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function resolveRepo(repo: string): string {
   try {
     const path = realpathSync(repo);
@@ -58,7 +66,7 @@ function resolveRepo(repo: string): string {
   } catch {
     throw new LooperError(
       'validation_failed',
-      `repo ${repo} is not a directory on this machine (forge repositories arrive with GitHub support)`,
+      `repo ${repo} is not a directory on this machine (a GitHub project is named owner/name)`,
       {
         details: { issues: [{ path: 'repo', message: 'no such directory' }] },
       },
@@ -187,9 +195,14 @@ export function createLooperService(deps: ServiceDeps): LooperService {
         );
         return view(loop, true);
       }
+      const repoArg = request.repo ?? '';
+      if (/^[\w.-]+\/[\w.-]+$/.test(repoArg) && !isDirectory(repoArg)) {
+        const github = { ...deps, github: deps.github ?? null, events: deps.bus };
+        return view(await startNewIssueLoop(github, { ...request, repo: repoArg }), true);
+      }
       const title = request.title ?? '';
       const body = request.body ?? '';
-      const path = resolveRepo(request.repo ?? '');
+      const path = resolveRepo(repoArg);
       const project = await projectFor(path, request.base_branch);
       const ref = { id: project.id, repo: project.repo, path: project.path };
       const issue = await forge.createIssue(ref, { title, body, labels: ['looper:plan'] });

@@ -66,6 +66,14 @@ export function createGitHubForge(options: GitHubForgeOptions): GitHubForge {
       return toIssue(parse(Issue, data, 'GET issue'));
     },
 
+    async createIssue(project, input) {
+      const { owner, repo } = repoOf(project);
+      const { data } = await call('create issue', () =>
+        client.rest.issues.create({ owner, repo, title: input.title, body: input.body }),
+      );
+      return toIssue(parse(Issue, data, 'POST issue'));
+    },
+
     setStateLabel: labels.setStateLabel,
     removeLabel: labels.removeLabel,
     addLabels: labels.addLabels,

@@ -180,6 +180,8 @@ export interface GitHubForge extends Forge {
   readonly kind: 'github';
   /** The token's user (cached after the first call). */
   getAuthenticatedUser(): Promise<GitHubUser>;
+  /** Opens an issue as the token's user (`looper run --repo owner/name --title …`). */
+  createIssue(project: ProjectRef, input: { title: string; body: string }): Promise<ForgeIssue>;
   rateLimit(): Promise<RateLimitSnapshot>;
   /** Creates the missing labels (default: SPEC §3's) with their colours; returns the created. */
   ensureLabels(project: ProjectRef, labels?: readonly LabelSpec[]): Promise<string[]>;
