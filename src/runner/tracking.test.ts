@@ -27,7 +27,7 @@ function loop(kind: LoopRecord['kind'], stage: LoopRecord['stage']): LoopRecord 
     createdAt: 0,
     updatedAt: 0,
     finishedAt: null,
-  } as LoopRecord;
+  } as unknown as LoopRecord;
 }
 
 const checked = (text: string) =>
