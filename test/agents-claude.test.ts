@@ -55,7 +55,7 @@ function claudeRequest(repo: string, url: string, overrides: Partial<AgentReques
 }
 
 describe('claude-code through the agent runner', () => {
-  it('reads, edits a file, reports its result, and records usage', async () => {
+  it('reads, edits a file, reports its result, records usage, and resumes its session', async () => {
     // Claude Code refuses to Write/Edit a file it has not Read in the session, so: Read → Edit →
     // Bash `env` (to see what the agent's tools inherit) → the final answer.
     const script: Script = (r) => {
@@ -76,6 +76,8 @@ describe('claude-code through the agent runner', () => {
       }
       if (step === 3)
         return { toolUse: { name: 'Bash', input: { command: 'env', description: 'show env' } } };
+      if (r.lastUserText.includes('Check again.'))
+        return { text: 'Still fixed.\n__LOOPER_RESULT__={"summary":"still fixed"}' };
       return { text: 'Fixed add().\n__LOOPER_RESULT__={"summary":"fixed"}' };
     };
     server = await startAnthropicServer(script);
@@ -117,6 +119,25 @@ describe('claude-code through the agent runner', () => {
     expect(log).toContain('"type":"result"');
     expect(log).not.toContain(API_KEY);
     expect(log.split('\n').slice(0, 5).join('\n')).not.toContain(req.prompt);
+
+    // A later run in a fresh run home resumes the same session (`--resume`) with its history.
+    const later = claudeRequest(repo, server.url, { prompt: 'Check again.' }).req;
+    const resumed = await createAgentRunner().run({
+      ...later,
+      runId: 'run_e2e_2',
+      runHome: path.join(path.dirname(req.runHome), '..', 'run_e2e_2', 'home'),
+      resumeSessionId: outcome.sessionId ?? '',
+      resumeFromHome: req.runHome,
+    });
+    expect(resumed.errorMessage).toBeNull();
+    expect(resumed.status).toBe('succeeded');
+    expect(resumed.sessionId).toBe(outcome.sessionId);
+    expect(resumed.finalText).toContain('__LOOPER_RESULT__={"summary":"still fixed"}');
+    const last = server.turns.filter((t) => t.hasTools).at(-1);
+    const history = JSON.stringify(last?.body.messages);
+    expect(history).toContain('Fix add() in calc.js');
+    expect(history).toContain('add() subtracts; fixing it.');
+    expect(history).toContain('Check again.');
   });
 
   it.each([
