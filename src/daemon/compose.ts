@@ -211,7 +211,19 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     runProcess,
   });
   const webhooks = github
-    ? gitHubWebhooks({ secret: () => webhookSecret.current(), store, intake, mergeWatch })
+    ? gitHubWebhooks({
+        secret: () => webhookSecret.current(),
+        store,
+        intake,
+        mergeWatch,
+        isSelf: async (login) => {
+          const me =
+            config.github['bot-login'] ||
+            (await github.getAuthenticatedUser().catch(() => null))?.login ||
+            '';
+          return me !== '' && login.toLowerCase() === me.toLowerCase();
+        },
+      })
     : undefined;
   const app = createApiApp({
     service,

@@ -292,6 +292,29 @@ export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
   };
 }
 
+/**
+ * The watched PRs whose head (as last seen, `gitHubPullSnapshots`) is `sha`, so a CI delivery that
+ * names no PR looks at those alone; a PR never seen yet is included.
+ */
+async function watchedWithHead(
+  store: Store,
+  project: ProjectRecord,
+  sha: string,
+): Promise<number[]> {
+  const numbers: number[] = [];
+  for (const stage of ['ready', 'needs_human'] as const) {
+    for (const loop of await store.loops.listLoops({ projectId: project.id, stage, limit: 500 })) {
+      if (loop.prNumber === null) continue;
+      const cached = (
+        await store.intake.getCached(`snapshot:pull:${project.repo}#${loop.prNumber}`)
+      )?.body;
+      const head = cached ? (JSON.parse(cached) as PullSnapshot).headSha : null;
+      if (head === null || head === sha) numbers.push(loop.prNumber);
+    }
+  }
+  return numbers;
+}
+
 /** Verified deliveries → de-duplicated by delivery id → triggers → the admit path. */
 export function gitHubWebhooks(options: {
   /** A function when the secret may appear later (`looper webhook enable` generates one). */
@@ -299,6 +322,8 @@ export function gitHubWebhooks(options: {
   store: Store;
   intake: Pick<Intake, 'admit'>;
   mergeWatch?: Pick<MergeWatch, 'nudge'>;
+  /** Whether a login is Looper's own (its actions need no second look by the merge watch). */
+  isSelf?: (login: string) => Promise<boolean>;
 }): WebhookReceiver {
   const { secret } = options;
   return {
@@ -317,7 +342,14 @@ export function gitHubWebhooks(options: {
       const nudge = options.mergeWatch ? nudgeFromWebhook(delivery.event, delivery.payload) : null;
       const project = nudge ? await options.store.projects.findProjectByRepo(nudge.repo) : null;
       if (nudge && project && options.mergeWatch) {
-        const changed = await options.mergeWatch.nudge(project, nudge.numbers);
+        if (nudge.sender && (await options.isSelf?.(nudge.sender))) {
+          return { accepted: false, reason: "Looper's own action needs no second look" };
+        }
+        const numbers =
+          nudge.numbers === 'all' && nudge.sha
+            ? await watchedWithHead(options.store, project, nudge.sha)
+            : nudge.numbers;
+        const changed = await options.mergeWatch.nudge(project, numbers);
         return { accepted: changed > 0, reason: `merge watch: ${changed} loop(s) changed` };
       }
       return {

@@ -7,7 +7,7 @@ import { type Config, defaultConfig } from '../config/index.js';
 import type { LoopEvent } from '../domain/index.js';
 import { openStore, type ProjectRecord, type Store } from '../store/index.js';
 import { createIntake, type Permission, parseCommand, type Trigger } from './intake.js';
-import { triggerFromWebhook } from './webhook-triggers.js';
+import { nudgeFromWebhook, triggerFromWebhook } from './webhook-triggers.js';
 
 const require = createRequire(import.meta.url);
 const examples = require('@octokit/webhooks-examples') as {
@@ -245,5 +245,31 @@ describe('webhook triggers', () => {
     });
     expect(await triggerFromWebhook('issues', labeled, async () => null)).toBeNull();
     expect(await triggerFromWebhook('star', labeled, find)).toBeNull();
+  });
+
+  it('turns review, CI and PR deliveries into merge-watch nudges naming the PR or the head', () => {
+    const review = example('pull_request_review', 'submitted');
+    expect(nudgeFromWebhook('pull_request_review', review)).toEqual({
+      repo: 'Codertocat/Hello-World',
+      numbers: [2],
+      sender: 'Codertocat',
+    });
+    const check = example('check_run', 'completed');
+    expect(nudgeFromWebhook('check_run', check)).toMatchObject({
+      numbers: [2],
+      sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+    });
+    // A CI result that names no PR is matched by its head.
+    const status = examples.find((e) => e.name === 'status')?.examples[0] as Record<
+      string,
+      unknown
+    >;
+    expect(nudgeFromWebhook('status', status)).toMatchObject({
+      numbers: 'all',
+      sha: status.sha,
+      sender: 'Codertocat',
+    });
+    expect(nudgeFromWebhook('check_run', example('check_run', 'created'))).toBeNull();
+    expect(nudgeFromWebhook('star', review)).toBeNull();
   });
 });

@@ -100,15 +100,21 @@ const PullActivity = z.object({ pull_request: Numbered, repository: Repo });
 const CheckActivity = z.object({
   action: z.string(),
   repository: Repo,
-  check_run: z.object({ pull_requests: z.array(Numbered) }).optional(),
-  check_suite: z.object({ pull_requests: z.array(Numbered) }).optional(),
+  check_run: z.object({ head_sha: z.string(), pull_requests: z.array(Numbered) }).optional(),
+  check_suite: z.object({ head_sha: z.string(), pull_requests: z.array(Numbered) }).optional(),
 });
 const StatusActivity = z.object({ repository: Repo, sha: z.string() });
+const Sender = z.object({ sender: User });
 
 /** Which PRs a delivery says something about, for the merge watch; `all` when it cannot tell. */
 export interface PullRequestNudge {
   repo: string;
+  /** The PRs concerned; `all` when the delivery names none (then `sha` says which head it is about). */
   numbers: number[] | 'all';
+  /** The commit a CI delivery reports on. */
+  sha?: string;
+  /** Who caused it: Looper's own actions (its review, its labels) need no second look. */
+  sender: string | null;
 }
 
 /**
@@ -120,6 +126,8 @@ export function nudgeFromWebhook(
   event: string,
   payload: Record<string, unknown>,
 ): PullRequestNudge | null {
+  const who = Sender.safeParse(payload);
+  const sender = who.success ? who.data.sender.login : null;
   switch (event) {
     case 'pull_request':
     case 'pull_request_review':
@@ -127,22 +135,31 @@ export function nudgeFromWebhook(
     case 'pull_request_review_thread': {
       const parsed = PullActivity.safeParse(payload);
       if (!parsed.success) return null;
-      return { repo: parsed.data.repository.full_name, numbers: [parsed.data.pull_request.number] };
+      return {
+        repo: parsed.data.repository.full_name,
+        numbers: [parsed.data.pull_request.number],
+        sender,
+      };
     }
     case 'check_run':
     case 'check_suite': {
       const parsed = CheckActivity.safeParse(payload);
       if (!parsed.success || parsed.data.action !== 'completed') return null;
-      const prs = (parsed.data.check_run ?? parsed.data.check_suite)?.pull_requests ?? [];
+      const check = parsed.data.check_run ?? parsed.data.check_suite;
+      const prs = check?.pull_requests ?? [];
       // GitHub lists only same-repository PRs here; an empty list may still concern one.
       return {
         repo: parsed.data.repository.full_name,
         numbers: prs.length > 0 ? prs.map((p) => p.number) : 'all',
+        ...(check ? { sha: check.head_sha } : {}),
+        sender,
       };
     }
     case 'status': {
       const parsed = StatusActivity.safeParse(payload);
-      return parsed.success ? { repo: parsed.data.repository.full_name, numbers: 'all' } : null;
+      return parsed.success
+        ? { repo: parsed.data.repository.full_name, numbers: 'all', sha: parsed.data.sha, sender }
+        : null;
     }
     default:
       return null;
