@@ -31,3 +31,14 @@ await build({
   logLevel: 'warning',
   define: { __LOOPER_VERSION__: JSON.stringify(pkg.version) },
 });
+
+// The dashboard's browser script, served by looperd at /dashboard/app.js.
+await build({
+  entryPoints: ['src/dashboard/client/main.ts'],
+  outfile: 'dist/dashboard.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  logLevel: 'warning',
+});

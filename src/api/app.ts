@@ -3,8 +3,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LooperError } from '../domain/index.js';
+import type { ConfigService } from './config-service.js';
+import { serveDashboard } from './dashboard-routes.js';
 import { type ApiLogger, errorResponse } from './errors.js';
 import { bearerGuard, hostGuard, isLoopbackHost } from './guards.js';
+import type { OpsService } from './ops-service.js';
 import type { ProjectService } from './project-service.js';
 import { createRoutes } from './routes.js';
 import type { LooperService } from './service.js';
@@ -31,6 +34,10 @@ export interface ApiAppOptions {
   webhooks?: WebhookReceiver;
   /** Serves `/projects` and `/webhooks`; without it they answer 404. */
   projects?: ProjectService;
+  /** Serves `GET|PATCH /config`; without it they answer 404. */
+  config?: ConfigService;
+  /** Serves `/metrics` and `/nodes`; without it they answer 404. */
+  ops?: OpsService;
   /**
    * Whether reads (GET) need the token too. Default: only when `host` is not a loopback address —
    * reads show code, logs and prompts, open only to this machine. `/healthz` is always open.
@@ -53,6 +60,8 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   // a tunnel or proxy with a foreign Host header.
   if (options.webhooks) app.post('/webhooks/github', webhookHandler(options.webhooks, logger));
   app.use('*', hostGuard({ host: options.host, port: options.port }));
+  // The dashboard's page, style and script are public files (its API calls carry the token).
+  serveDashboard(app);
   app.use(
     '*',
     bearerGuard(options.token, { reads: options.readsNeedToken ?? !isLoopbackHost(options.host) }),
@@ -76,6 +85,8 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
       logPollMs: options.logPollMs ?? 250,
       ...(logger ? { logger } : {}),
       ...(options.projects ? { projects: options.projects } : {}),
+      ...(options.config ? { config: options.config } : {}),
+      ...(options.ops ? { ops: options.ops } : {}),
     }),
   );
   app.notFound((c) =>

@@ -2,7 +2,8 @@
 import { LooperError } from '../domain/index.js';
 import type { WorktreeCleanupView, WorktreeView } from './control-dto.js';
 import type { CreateLoopRequest, EventView, LoopView, RunView, StatusView } from './dto.js';
-import type { EventQuery, LooperService, LoopFilter } from './service.js';
+import type { FailureView, QueueEntryView, QueueRemovedView } from './queue-dto.js';
+import type { EventQuery, LooperService, LoopFilter, QueueFilter } from './service.js';
 
 export function makeLoop(id: string, overrides: Partial<LoopView> = {}): LoopView {
   return {
@@ -51,6 +52,30 @@ export function makeRun(id: string, logPath: string, overrides: Partial<RunView>
     cost_usd: null,
     session_id: null,
     log_path: logPath,
+    ...overrides,
+  };
+}
+
+export function makeQueueEntry(
+  id: string,
+  overrides: Partial<QueueEntryView> = {},
+): QueueEntryView {
+  return {
+    id,
+    loop_id: 'loop_1',
+    project: { id: 'prj_1', name: 'demo', path: '/tmp/demo', repo: null },
+    number: 1,
+    title: 'Demo loop',
+    stage: 'queued',
+    paused: false,
+    queue: 'manual',
+    state: 'queued',
+    owner: null,
+    lease_expires_at: null,
+    not_before: '2030-01-01T00:00:00.000Z',
+    attempts: 0,
+    last_error: null,
+    enqueued_at: '2030-01-01T00:00:00.000Z',
     ...overrides,
   };
 }
@@ -174,6 +199,37 @@ export class FakeService implements LooperService {
   async cleanupWorktrees(options: { force: boolean }): Promise<WorktreeCleanupView> {
     this.cleanups.push(options);
     return { removed: [], kept: [], retention_hours: 24 };
+  }
+
+  /** Live entries in claim order; removals and failures as the real service shapes them. */
+  readonly queue: QueueEntryView[] = [];
+  readonly queueFilters: QueueFilter[] = [];
+  readonly removals: { id: string; by: string | undefined }[] = [];
+  readonly failures: FailureView[] = [];
+  async listQueue(filter: QueueFilter): Promise<QueueEntryView[]> {
+    this.queueFilters.push(filter);
+    return this.queue
+      .filter((entry) => filter.queue === undefined || entry.queue === filter.queue)
+      .filter((entry) => filter.state === undefined || entry.state === filter.state);
+  }
+
+  async removeQueueEntry(id: string, by?: string): Promise<QueueRemovedView> {
+    const index = this.queue.findIndex((entry) => entry.id === id);
+    const entry = this.queue[index];
+    if (entry === undefined) throw new LooperError('not_found', `queue entry ${id} not found`);
+    if (entry.state === 'claimed') {
+      throw new LooperError('conflict', `queue entry ${id} is claimed; cancel the loop instead`, {
+        details: { entry_id: id, loop_id: entry.loop_id, owner: entry.owner },
+      });
+    }
+    this.removals.push({ id, by });
+    this.queue.splice(index, 1);
+    const reason = `removed from the queue by ${by ?? 'an API request'}`;
+    return { entry, loop_id: entry.loop_id, cancelled: true, stage: 'cancelled', reason };
+  }
+
+  async listFailures(options: { limit: number }): Promise<FailureView[]> {
+    return this.failures.slice(0, options.limit);
   }
 
   private async control(

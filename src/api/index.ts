@@ -1,6 +1,9 @@
 // Front door of api/: the REST + SSE app, its server, and the request/response shapes the CLI shares.
 export type { ApiApp, ApiAppOptions } from './app.js';
 export { createApiApp } from './app.js';
+export type { ConfigPatchView, ConfigView } from './config-dto.js';
+export { PatchConfigRequest } from './config-dto.js';
+export type { ConfigService } from './config-service.js';
 export type {
   WorktreeCleanupView,
   WorktreeKeptReason,
@@ -26,6 +29,8 @@ export {
 } from './dto.js';
 export type { ApiLogger } from './errors.js';
 export { formatEvent } from './event-stream.js';
+export type { MetricsSnapshot, NodeView, RateLimitSample } from './ops-dto.js';
+export type { OpsService } from './ops-service.js';
 export type {
   ProjectRemovedView,
   ProjectView,
@@ -45,7 +50,15 @@ export {
   webhookEvents,
 } from './project-dto.js';
 export type { ProjectService } from './project-service.js';
+export type {
+  FailureView,
+  ProjectRefView,
+  QueueEntryState,
+  QueueEntryView,
+  QueueRemovedView,
+} from './queue-dto.js';
+export { ListFailuresQuery, ListQueueQuery, RemoveQueueEntryQuery } from './queue-dto.js';
 export type { ApiServer, ApiServerOptions } from './server.js';
 export { startApiServer } from './server.js';
-export type { EventQuery, LooperService, LoopFilter } from './service.js';
+export type { EventQuery, LooperService, LoopFilter, QueueFilter } from './service.js';
 export type { WebhookDelivery, WebhookOutcome, WebhookReceiver } from './webhooks.js';

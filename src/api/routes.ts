@@ -2,6 +2,8 @@
 // the `{ ok: true, data }` envelope. Streams (SSE, followed logs) are built in their own files.
 import { Hono } from 'hono';
 import { LooperError } from '../domain/index.js';
+import { createConfigRoutes } from './config-routes.js';
+import type { ConfigService } from './config-service.js';
 import { CleanupWorktreesRequest, RetryLoopRequest } from './control-dto.js';
 import {
   CreateLoopRequest,
@@ -16,8 +18,11 @@ import {
 import type { ApiLogger } from './errors.js';
 import { createEventStream } from './event-stream.js';
 import { createLogStream } from './log-stream.js';
+import { createOpsRoutes } from './ops-routes.js';
+import type { OpsService } from './ops-service.js';
 import { createProjectRoutes } from './project-routes.js';
 import type { ProjectService } from './project-service.js';
+import { createQueueRoutes } from './queue-routes.js';
 import type { LooperService } from './service.js';
 import type { StreamRegistry } from './stream-registry.js';
 import { readJsonBody, readQuery } from './validate.js';
@@ -31,6 +36,10 @@ export interface RouteDeps {
   logger?: ApiLogger;
   /** Projects and webhooks; without it those routes answer 404. */
   projects?: ProjectService;
+  /** `GET|PATCH /config`; without it those routes answer 404. */
+  config?: ConfigService;
+  /** `/metrics` and `/nodes`; without it those routes answer 404. */
+  ops?: OpsService;
 }
 
 /**
@@ -80,6 +89,9 @@ export function createRoutes(deps: RouteDeps): Hono {
   });
 
   if (deps.projects) v1.route('/', createProjectRoutes(deps.projects));
+  if (deps.config) v1.route('/', createConfigRoutes(deps.config));
+  v1.route('/', createOpsRoutes({ version: deps.version, ...(deps.ops ? { ops: deps.ops } : {}) }));
+  v1.route('/', createQueueRoutes(service));
 
   v1.get('/worktrees', async (c) => c.json(ok(await service.listWorktrees())));
   v1.post('/worktrees/cleanup', async (c) => {

@@ -1,7 +1,9 @@
-// `looper daemon start|stop|status`: start looperd detached, stop it through POST /shutdown, and
-// report whether it runs. Output is the same facts as text or one JSON document.
+// `looper daemon start|stop|restart|status`: start looperd detached, stop it through POST /shutdown,
+// restart it (stop, then start once its lock is free), and report whether it runs. Output is the
+// same facts as text or one JSON document.
 import { join } from 'node:path';
 import type { StatusView } from '../api/index.js';
+import { LooperError } from '../domain/index.js';
 import type { CommandContext, Target } from './context.js';
 import {
   assertSameDataDir,
@@ -87,6 +89,36 @@ export async function daemonStop(ctx: CommandContext): Promise<number> {
   ctx.out.result(
     { ...report(target, undefined), pid: status.pid, stopped: true },
     () => `stopped looperd (pid ${status.pid}) on ${target.baseUrl}`,
+  );
+  return exitCodes.success;
+}
+
+export async function daemonRestart(ctx: CommandContext): Promise<number> {
+  const { target, client } = await connect(ctx, { autostart: false });
+  if (target.explicitUrl) {
+    // Stopping it would work, but the daemon started after it would be a local one, not that.
+    throw new LooperError(
+      'bad_request',
+      `LOOPER_URL names a daemon (${target.baseUrl}) this CLI does not start; restart it where it runs`,
+    );
+  }
+  let previousPid: number | null = null;
+  if (await client.healthy()) {
+    const status = await client.status();
+    assertSameDataDir(status, target);
+    const lock = { file: join(target.dataDir, 'looperd.lock'), pid: status.pid };
+    // Waits until the old daemon has released the data dir's lock, so the new one can take it.
+    await stopDaemon(client, ctx.io, (target.shutdownGraceSecs + 15) * 1_000, lock);
+    previousPid = status.pid;
+    ctx.out.progress(`stopped looperd (pid ${status.pid}); starting it again`);
+  }
+  const started = await startDaemon(target, client, ctx.io);
+  const status = await client.status().catch(() => undefined);
+  const view = report(target, status, started.pid);
+  ctx.out.result({ ...view, restarted: previousPid !== null, previous_pid: previousPid }, () =>
+    previousPid === null
+      ? `looperd was not running; started it (pid ${view.pid}) on ${target.baseUrl}`
+      : `restarted looperd on ${target.baseUrl}: pid ${previousPid} → ${view.pid}`,
   );
   return exitCodes.success;
 }

@@ -1,14 +1,18 @@
 // The `looper` commander program: global flags, the command files (each lazily loads its handler),
 // and the one place that turns commander usage errors and thrown errors into exit codes.
+
 import { Command, CommanderError } from 'commander';
 // biome-ignore lint/style/noRestrictedImports: package.json is no src/ folder; esbuild inlines it.
 import pkg from '../../package.json' with { type: 'json' };
+import { registerConfig } from './command-config.js';
 import { registerDaemon } from './command-daemon.js';
+import { registerDashboard } from './command-dashboard.js';
 import { registerDemo } from './command-demo.js';
 import { registerDoctor } from './command-doctor.js';
 import { registerInspect } from './command-inspect.js';
 import { registerLoop, registerRunRetry } from './command-loop.js';
 import { registerProject } from './command-project.js';
+import { registerFailures, registerQueue } from './command-queue.js';
 import { registerRun } from './command-run.js';
 import { registerStatus } from './command-status.js';
 import { registerWebhook } from './command-webhook.js';
@@ -61,12 +65,16 @@ export function createProgram(host: CommandHost): Command {
   registerRunRetry(program, host);
   registerLoop(program, host);
   registerInspect(program, host);
+  registerFailures(program, host);
+  registerQueue(program, host);
   registerDaemon(program, host);
   registerWorktree(program, host);
   registerProject(program, host);
+  registerConfig(program, host);
   registerWebhook(program, host);
   registerDoctor(program, host);
   registerDemo(program, host);
+  registerDashboard(program, host);
   return program;
 }
 

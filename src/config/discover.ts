@@ -17,7 +17,7 @@ export type Discovery =
   | { ok: true; file: string | null; ignored: string[] }
   | { ok: false; issues: ConfigIssue[] };
 
-function expandHome(value: string, homeDir: string): string {
+export function expandHome(value: string, homeDir: string): string {
   if (value === '~') return homeDir;
   if (value.startsWith('~/')) return path.join(homeDir, value.slice(2));
   return value;

@@ -114,7 +114,7 @@ const jsonExamples: Partial<Record<ValueKind, string>> = {
 type Coerced = { ok: true; value: unknown } | { ok: false; reason: string; hint?: string };
 
 /** Strings the schema would reject stay strings, so validation reports them with their key. */
-function coerce(raw: string, kind: ValueKind): Coerced {
+export function coerce(raw: string, kind: ValueKind): Coerced {
   switch (kind) {
     case 'integer':
     case 'number': {

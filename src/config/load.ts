@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { discoverConfigFile, resolveDataDir } from './discover.js';
 import { envLayer } from './env.js';
-import { type ConfigIssue, configError, formatPath, issuesFromZod } from './issues.js';
+import type { ConfigPath } from './introspect.js';
+import { type ConfigIssue, configError, formatPath, issuesFromZod, valueAt } from './issues.js';
 import { isSecretKey, maskUrlPasswords } from './mask.js';
 import { type ConfigLayer, isPlainObject, mergeLayers } from './merge.js';
 import { readConfigFile } from './read-file.js';
@@ -43,6 +44,58 @@ export interface LoadedConfig {
   /** `storage.url` resolved: `sqlite://<absolute path>` or the `postgres://` URL as given. */
   storageUrl: string;
   warnings: string[];
+  /** Which layer set a key of `config`: `default`, `file`, `flag` or the `LOOPER_…` variable. */
+  sourceOf(path: ConfigPath): ConfigSource;
+}
+
+/** Where a value came from: a default, the config file, a flag (override) or an env variable. */
+export type ConfigSource = 'default' | 'file' | 'flag' | `LOOPER_${string}`;
+
+export type LayeredConfig =
+  | { ok: true; config: Config; warnings: string[]; sourceOf(path: ConfigPath): ConfigSource }
+  | { ok: false; issues: ConfigIssue[]; warnings: string[] };
+
+/** `[roles.plan-reviewer]` is read as `plan_reviewer`: look a parsed key up under either name. */
+function rawPath(raw: unknown, path: ConfigPath): ConfigPath {
+  if (path[0] !== 'roles' || path[1] !== 'plan_reviewer') return path;
+  if (valueAt(raw, path) !== undefined) return path;
+  return ['roles', 'plan-reviewer', ...path.slice(2)];
+}
+
+/**
+ * Lays the env layer and `overrides` over a file's parsed table (or none) and validates the result:
+ * the engine of `loadConfig`, also used to check an edit before it is written.
+ */
+export function layerConfig(input: {
+  file: { path: string; value: Record<string, unknown> } | null;
+  env: NodeJS.ProcessEnv;
+  overrides?: ConfigOverrides;
+}): LayeredConfig {
+  const layers: ConfigLayer[] = [];
+  if (input.file !== null) layers.push({ label: input.file.path, value: input.file.value });
+  const fromEnv = envLayer(input.env);
+  layers.push(fromEnv.layer);
+  if (input.overrides !== undefined) {
+    layers.push({ label: 'overrides', value: input.overrides as Record<string, unknown> });
+  }
+
+  const merged = mergeLayers(layers);
+  const parsed = ConfigSchema.safeParse(merged.value);
+  const issues: ConfigIssue[] = [...fromEnv.issues];
+  if (!parsed.success)
+    issues.push(...issuesFromZod(parsed.error.issues, merged.value, merged.originOf));
+  if (!parsed.success || issues.length > 0) {
+    return { ok: false, issues: byLayer(issues), warnings: fromEnv.warnings };
+  }
+  const sourceOf = (path: ConfigPath): ConfigSource => {
+    const at = rawPath(merged.value, path);
+    if (valueAt(merged.value, at) === undefined) return 'default';
+    const label = merged.originOf(at);
+    if (label.startsWith('env ')) return label.slice('env '.length) as ConfigSource;
+    if (label === 'overrides') return 'flag';
+    return label === 'defaults' ? 'default' : 'file';
+  };
+  return { ok: true, config: parsed.data, warnings: fromEnv.warnings, sourceOf };
 }
 
 /** `""` → SQLite in the data dir; a relative `sqlite://` path is taken from the data dir. */
@@ -54,7 +107,7 @@ export function resolveStorageUrl(url: string, dataDir: string): string {
 }
 
 /** Keys in a raw file that hold secrets: non-empty secret-named values and URL passwords. */
-function secretKeys(value: unknown, prefix: (string | number)[] = []): string[] {
+export function secretKeys(value: unknown, prefix: (string | number)[] = []): string[] {
   if (typeof value === 'string') {
     return value !== maskUrlPasswords(value) ? [formatPath(prefix)] : [];
   }
@@ -111,37 +164,32 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     (other) => `${showFile(other)} is ignored: ${showFile(found.file ?? '')} is read first`,
   );
 
-  const layers: ConfigLayer[] = [];
+  let file: { path: string; value: Record<string, unknown> } | null = null;
   if (found.file !== null) {
     const read = readConfigFile(found.file);
     if (!read.ok) throw configError(read.issues, showFile);
-    layers.push({ label: found.file, value: read.value });
+    file = { path: found.file, value: read.value };
     const warning =
       platform === 'win32'
         ? undefined
         : permissionWarning(found.file, read.value, showFile(found.file));
     if (warning !== undefined) warnings.push(warning);
   }
-  const fromEnv = envLayer(env);
-  layers.push(fromEnv.layer);
-  warnings.push(...fromEnv.warnings);
-  if (options.overrides !== undefined) {
-    layers.push({ label: 'overrides', value: options.overrides as Record<string, unknown> });
-  }
+  const layered = layerConfig({
+    file,
+    env,
+    ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
+  });
+  warnings.push(...layered.warnings);
+  if (!layered.ok) throw configError(layered.issues, showFile);
 
-  const merged = mergeLayers(layers);
-  const parsed = ConfigSchema.safeParse(merged.value);
-  const issues: ConfigIssue[] = [...fromEnv.issues];
-  if (!parsed.success)
-    issues.push(...issuesFromZod(parsed.error.issues, merged.value, merged.originOf));
-  if (!parsed.success || issues.length > 0) throw configError(byLayer(issues), showFile);
-
-  const config = parsed.data;
+  const { config, sourceOf } = layered;
   return {
     config,
     file: found.file,
     dataDir,
     storageUrl: resolveStorageUrl(config.storage.url, dataDir),
     warnings,
+    sourceOf,
   };
 }

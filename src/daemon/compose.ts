@@ -1,6 +1,7 @@
 // The composition root: the only place that knows every concrete class. Builds the store, forge, git,
 // agents, runner, scheduler, service and API once, recovers what a crash left, and starts serving.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   createAgentRunner,
@@ -22,6 +23,7 @@ import {
   recover,
 } from '../scheduler/index.js';
 import { createIdSource, openStore } from '../store/index.js';
+import { createConfigAdmin } from './config-admin.js';
 import { createEventBus } from './event-bus.js';
 import {
   buildGitHubForge,
@@ -33,9 +35,12 @@ import {
 import { acquireLock } from './lock-file.js';
 import { createLogger } from './logger.js';
 import { createLooperService } from './looper-service.js';
+import { nodeHeartbeatMs, startNodeHeartbeat } from './node-heartbeat.js';
 import { ensureNodeId } from './node-id.js';
+import { createOpsService } from './ops-service.js';
 import { createProjectAdmin } from './project-admin.js';
 import { resolveGitHubToken, syncProjects } from './projects.js';
+import { createRateLimitWatch } from './rate-limit-watch.js';
 import { systemClock } from './system.js';
 import { ensureToken } from './token.js';
 import { looperVersion } from './version.js';
@@ -95,9 +100,11 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
   const projects = await syncProjects(store, config);
   // With a token, projects added later through the API (`looper project add`) reach GitHub too.
   const hasGitHubProject = (await store.projects.listProjects()).some((p) => p.forge === 'github');
+  // What GitHub's rate-limit headers last said, for `GET /metrics` (no request of its own).
+  const rateLimits = createRateLimitWatch();
   const github =
     hasGitHubProject || githubToken !== ''
-      ? buildGitHubForge(config, githubToken, store, log)
+      ? buildGitHubForge(config, githubToken, store, log, rateLimits.fetch)
       : null;
   const runner = createLoopRunner({
     store,
@@ -172,6 +179,16 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     },
     emit: (event) => bus.emit(event),
   });
+  // This daemon in the nodes table (SPEC §9): registered now, heartbeats, marked stopped at the end.
+  const heartbeat = await startNodeHeartbeat({
+    store,
+    id: nodeId,
+    name: hostname(),
+    version: looperVersion,
+    capacity: config.daemon['max-concurrent-loops'],
+    intervalMs: nodeHeartbeatMs,
+    log,
+  });
   const service = createLooperService({
     store,
     forge,
@@ -233,6 +250,16 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     version: looperVersion,
     logger: log,
     ...(webhooks ? { webhooks } : {}),
+    config: createConfigAdmin({ loaded: options.loaded, env: options.env, log }),
+    ops: createOpsService({
+      store,
+      clock,
+      nodeId,
+      version: looperVersion,
+      startedAt: clock.now(),
+      heartbeatMs: nodeHeartbeatMs,
+      rateLimits: () => rateLimits.samples(),
+    }),
     projects: createProjectAdmin({
       store,
       github,
@@ -292,6 +319,9 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
         await forwarder.stopAll();
         await scheduler.stop(graceMs);
         await server.close();
+        await heartbeat.stop().catch((error: unknown) => {
+          log.warn({ error: String(error) }, 'could not mark this node stopped');
+        });
         await store.close();
         log.info({}, 'looperd stopped');
         log.flush();

@@ -37,12 +37,15 @@ export function buildGitHubForge(
   token: string,
   store: Store,
   log: RunnerLog,
+  /** The fetch the gateway uses (default the global one), e.g. one that watches rate limits. */
+  fetch?: typeof globalThis.fetch,
 ): GitHubForge {
   return createGitHubForge({
     apiUrl: config.github['api-url'],
     token,
     log,
     etags: storeEtags(store),
+    ...(fetch ? { fetch } : {}),
     throttle: {
       writeSpacingMs: config.github['write-spacing-ms'],
       writeBurst: config.github['write-burst'],

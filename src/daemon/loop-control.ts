@@ -23,7 +23,11 @@ const requirement: Record<ControlAction, string> = {
   cancel: 'a loop that has ended cannot be cancelled',
 };
 
-function eventFor(action: ControlAction, mode: 'resume' | 'restart'): LoopEvent {
+function eventFor(
+  action: ControlAction,
+  mode: 'resume' | 'restart',
+  reason: string | undefined,
+): LoopEvent {
   switch (action) {
     case 'pause':
       return { type: 'pause' };
@@ -34,7 +38,7 @@ function eventFor(action: ControlAction, mode: 'resume' | 'restart'): LoopEvent 
     case 'retry':
       return { type: 'retry', mode };
     case 'cancel':
-      return { type: 'cancel', reason: 'cancelled by a person' };
+      return { type: 'cancel', reason: reason ?? 'cancelled by a person' };
     default: {
       const never: never = action;
       throw new Error(`unknown control action ${String(never)}`);
@@ -42,16 +46,20 @@ function eventFor(action: ControlAction, mode: 'resume' | 'restart'): LoopEvent 
   }
 }
 
-/** Throws LooperError('not_found'), or 'invalid_transition' naming the loop's stage. */
+/**
+ * Throws LooperError('not_found'), or 'invalid_transition' naming the loop's stage. `reason` is the
+ * stop reason a cancel records (default "cancelled by a person").
+ */
 export async function controlLoop(
   deps: ControlDeps,
   loopId: string,
   action: ControlAction,
   mode: 'resume' | 'restart' = 'resume',
+  reason?: string,
 ): Promise<void> {
   const before = await deps.store.loops.getLoop(loopId);
   try {
-    const result = await deps.runner.control(loopId, eventFor(action, mode));
+    const result = await deps.runner.control(loopId, eventFor(action, mode, reason));
     if (result.requeue) await deps.scheduler.enqueue(loopId, 'manual');
   } catch (error) {
     if (!isLooperError(error) || error.code !== 'invalid_transition') throw error;

@@ -19,8 +19,10 @@ import { detectChecks, type LoopRunner } from '../runner/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { LoopRecord, ProjectRecord, Store } from '../store/index.js';
 import type { EventBus } from './event-bus.js';
+import { listFailures } from './failures.js';
 import { startIssueUrlLoop, startNewIssueLoop } from './issue-loop.js';
 import { type ControlAction, controlLoop } from './loop-control.js';
+import { listQueueViews, removeQueueEntry } from './queue-admin.js';
 import { eventView, loopView, runView } from './views.js';
 import { cleanupWorktrees, listWorktreeViews } from './worktree-gc.js';
 
@@ -234,6 +236,9 @@ export function createLooperService(deps: ServiceDeps): LooperService {
     retryLoop: (id, mode) => control(id, 'retry', mode),
     listWorktrees: () => listWorktreeViews(gcDeps),
     cleanupWorktrees: (options) => cleanupWorktrees(gcDeps, options),
+    listQueue: (filter) => listQueueViews(deps, filter),
+    removeQueueEntry: (id, by) => removeQueueEntry({ ...deps, events: deps.bus }, id, by),
+    listFailures: (options) => listFailures(deps, options),
 
     async getRun(id) {
       return runView(await store.runs.getRun(id));

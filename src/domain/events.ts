@@ -19,6 +19,8 @@ export const eventTypes = {
   'git.push':
     'Looper pushed the branch: branch, sha, pushed (false when the remote was already there)',
   'step.failed': 'a step failed: stage, attempt, failure_class, reason',
+  'queue.removed':
+    'a person removed a waiting queue entry (its loop cancelled if live): entry_id, queue, by, cancelled',
   'worktree.removed': 'a worktree was removed: path',
   'worktree.kept': 'a worktree was kept because it is dirty: path, reason',
   'git.synced':

@@ -40,6 +40,21 @@ describe('events', () => {
     expect(await events.listEvents({ after: ids.at(-1) })).toEqual([]);
   });
 
+  it("finds a loop's newest event of a type", async () => {
+    const { events } = t.store;
+    await events.appendEvent({ loopId: 'loop_a', type: 'step.failed', data: { attempt: 1 } });
+    const newest = await events.appendEvent({
+      loopId: 'loop_a',
+      type: 'step.failed',
+      data: { attempt: 2 },
+    });
+    await events.appendEvent({ loopId: 'loop_a', type: 'loop.stage', data: {} });
+    await events.appendEvent({ loopId: 'loop_b', type: 'step.failed', data: { attempt: 9 } });
+
+    expect(await events.latestEvent({ loopId: 'loop_a', type: 'step.failed' })).toEqual(newest);
+    expect(await events.latestEvent({ loopId: 'loop_c', type: 'step.failed' })).toBeNull();
+  });
+
   it('never reuses an id, even after the newest events are deleted', async () => {
     const { events, db } = t.store;
     const first = await events.appendEvent({ type: 'daemon.started' });

@@ -34,6 +34,8 @@ export interface EventsRepo {
   appendEvent(input: AppendEvent): Promise<EventRecord>;
   /** Ascending by id. */
   listEvents(query?: ListEvents): Promise<EventRecord[]>;
+  /** The loop's newest event of this type (e.g. its last `step.failed`), or null. */
+  latestEvent(query: { loopId: string; type: string }): Promise<EventRecord | null>;
   /** 0 when there are none. */
   latestEventId(): Promise<number>;
 }
@@ -75,6 +77,18 @@ export function createEventsRepo(db: Db, clock: Clock): EventsRepo {
         .limit(query.limit ?? 1000)
         .execute();
       return rows.map(toRecord);
+    },
+
+    async latestEvent(query) {
+      const row = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('loop_id', '=', query.loopId)
+        .where('type', '=', query.type)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? toRecord(row) : null;
     },
 
     async latestEventId() {

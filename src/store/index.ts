@@ -37,8 +37,10 @@ export type {
   LoopUsage,
   SaveLoopState,
 } from './loops.js';
+export type { MetricsRepo, QueueCount, RunCount, UsageTotals } from './metrics.js';
 export type { SqlDialect } from './migrations/provider.js';
 export { listMigrations, migrationTableName } from './migrations/provider.js';
+export type { NodeRecord, NodesRepo, RegisterNode } from './nodes.js';
 export type { ForgeDataRepo, OpenStoreOptions, Store, StoreRepos } from './open-store.js';
 export { openStore, resolveSqlitePath } from './open-store.js';
 export type { CreateProject, ProjectRecord, ProjectsRepo, UpdateProject } from './projects.js';

@@ -178,6 +178,31 @@ describe('loops', () => {
     expect(counts).toMatchObject({ queued: 1, working: 1, cancelled: 1, ready: 0 });
   });
 
+  it('lists loops at any of several stages, most recently ended first when asked', async () => {
+    const { loops } = t.store;
+    const make = (number: number) =>
+      loops.createLoop({ projectId: project.id, kind: 'issue', number, title: `#${number}` });
+    const early = await make(1);
+    t.clock.advance(1);
+    const late = await make(2);
+    t.clock.advance(1);
+    const live = await make(3);
+    const end = async (id: string, state: LoopState, stage: LoopState['stage']) => {
+      t.clock.advance(10);
+      await loops.saveLoopState(id, { state: at(state, stage), pendingEffects: [] }, 1);
+    };
+    await end(late.id, late.state, 'needs_human');
+    await end(early.id, early.state, 'failed');
+
+    const stopped = await loops.listLoops({ stages: ['needs_human', 'failed'], order: 'finished' });
+
+    expect(stopped.map((l) => l.id)).toEqual([early.id, late.id]);
+    const byCreation = await loops.listLoops({ stages: ['needs_human', 'failed'] });
+    expect(byCreation.map((l) => l.id)).toEqual([late.id, early.id]);
+    expect(await loops.listLoops({ stages: [] })).toEqual([]);
+    expect((await loops.listLoops({ stages: ['queued'] })).map((l) => l.id)).toEqual([live.id]);
+  });
+
   it('adds usage without moving the version', async () => {
     const { loops } = t.store;
     const loop = await loops.createLoop({

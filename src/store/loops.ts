@@ -72,12 +72,16 @@ export interface CreateLoop {
 
 export interface ListLoops {
   stage?: Stage;
+  /** Any of these stages. */
+  stages?: readonly Stage[];
   /** true: only non-terminal stages; false: only terminal ones. */
   active?: boolean;
   projectId?: string;
   /** Default 100. */
   limit?: number;
   offset?: number;
+  /** `created` (default): newest created first; `finished`: most recently ended first. */
+  order?: 'created' | 'finished';
 }
 
 export interface SaveLoopState {
@@ -191,10 +195,15 @@ export function createLoopsRepo(db: Db, clock: Clock, ids: IdSource): LoopsRepo 
     async listLoops(filter = {}) {
       let query = db.selectFrom('loops').selectAll();
       if (filter.stage) query = query.where('stage', '=', filter.stage);
+      if (filter.stages) {
+        if (filter.stages.length === 0) return [];
+        query = query.where('stage', 'in', [...filter.stages]);
+      }
       if (filter.projectId) query = query.where('project_id', '=', filter.projectId);
       if (filter.active !== undefined) {
         query = query.where('stage', filter.active ? 'not in' : 'in', [...terminalStages]);
       }
+      if (filter.order === 'finished') query = query.orderBy('finished_at', 'desc');
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LooperError } from '../domain/index.js';
+import { listMigrations } from './migrations/provider.js';
 import { openStore, resolveSqlitePath } from './open-store.js';
 import { manualClock } from './test-helpers.js';
 
@@ -34,7 +35,7 @@ describe('openStore', () => {
       const applied = await sql<{ name: string }>`select name from schema_migrations`.execute(
         store.db,
       );
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001-initial']);
+      expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(listMigrations('sqlite')));
       const tables = await store.db.introspection.getTables();
       const names = tables.map((t) => t.name);
       for (const table of [
@@ -72,7 +73,7 @@ describe('openStore', () => {
       const applied = await sql<{ name: string }>`select name from schema_migrations`.execute(
         second.db,
       );
-      expect(applied.rows).toHaveLength(1);
+      expect(applied.rows).toHaveLength(Object.keys(listMigrations('sqlite')).length);
       expect(await second.projects.findProjectByPath('/tmp/demo')).not.toBeNull();
     } finally {
       await second.close();

@@ -13,12 +13,14 @@ import { createForgeItemsRepo, type ForgeItemsRepo } from './forge-items.js';
 import { createIdSource } from './ids.js';
 import { createIntakeRepo, type IntakeRepo } from './intake.js';
 import { createLoopsRepo, type LoopsRepo } from './loops.js';
+import { createMetricsRepo, type MetricsRepo } from './metrics.js';
 import {
   migrationLockTableName,
   migrationTableName,
   type SqlDialect,
   StaticMigrationProvider,
 } from './migrations/provider.js';
+import { createNodesRepo, type NodesRepo } from './nodes.js';
 import { createProjectsRepo, type ProjectsRepo } from './projects.js';
 import { createQueueRepo, type QueueRepo } from './queue.js';
 import { createRunsRepo, type RunsRepo } from './runs.js';
@@ -48,6 +50,9 @@ export interface StoreRepos {
   intake: IntakeRepo;
   effects: EffectsRepo;
   forgeData: ForgeDataRepo;
+  nodes: NodesRepo;
+  /** Aggregates for `GET /metrics`. */
+  metrics: MetricsRepo;
 }
 
 export interface Store extends StoreRepos {
@@ -147,5 +152,7 @@ function createRepos(db: Db, clock: Clock, ids: IdSource): StoreRepos {
     intake: createIntakeRepo(db, clock),
     effects: createEffectsRepo(db, clock),
     forgeData: { ...createForgeItemsRepo(db, clock), ...createForgeFeedbackRepo(db, clock) },
+    nodes: createNodesRepo(db, clock),
+    metrics: createMetricsRepo(db),
   };
 }

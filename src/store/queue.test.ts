@@ -194,4 +194,22 @@ describe('queue', () => {
     expect(await queue.getEntry(a.id)).toBeNull();
     expect(await queue.countQueue()).toEqual({ queued: 1, claimed: 0 });
   });
+
+  it('filters the list by queue, and deletes only a waiting entry when asked to', async () => {
+    const { queue } = t.store;
+    const a = await queue.enqueue({ loopId: loopId(1), queue: 'auto', dedupeKey: 'a' });
+    const b = await queue.enqueue({ loopId: loopId(2), queue: 'manual', dedupeKey: 'b' });
+    const c = await queue.enqueue({ loopId: loopId(3), queue: 'auto', dedupeKey: 'c' });
+    await queue.claim({ owner: 'n', leaseMs: lease, now: t.clock.now(), limit: 1 });
+
+    expect((await queue.listQueue({ queue: 'auto' })).map((e) => e.id)).toEqual([a.id, c.id]);
+    expect(
+      (await queue.listQueue({ queue: 'manual', status: ['claimed'] })).map((e) => e.id),
+    ).toEqual([b.id]);
+    expect(await queue.deleteQueuedEntry(b.id)).toBe(false);
+    expect((await queue.getEntry(b.id))?.status).toBe('claimed');
+    expect(await queue.deleteQueuedEntry(a.id)).toBe(true);
+    expect(await queue.getEntry(a.id)).toBeNull();
+    expect(await queue.deleteQueuedEntry(a.id)).toBe(false);
+  });
 });

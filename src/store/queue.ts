@@ -8,7 +8,7 @@ import {
   type QueueName,
   queuePriority,
 } from '../domain/index.js';
-import { atomically, type Db } from './db-helpers.js';
+import { affected, atomically, type Db } from './db-helpers.js';
 import { liveStatuses, type QueueEntryRecord, toQueueEntry } from './queue-entry.js';
 import { createQueueLeases, type QueueLeases } from './queue-leases.js';
 import type { QueueStatus } from './schema.js';
@@ -33,9 +33,15 @@ export interface QueueRepo extends QueueLeases {
   listQueue(filter?: {
     status?: readonly QueueStatus[];
     loopId?: string;
+    queue?: QueueName;
   }): Promise<QueueEntryRecord[]>;
   countQueue(): Promise<{ queued: number; claimed: number }>;
   deleteEntry(id: string): Promise<void>;
+  /**
+   * Deletes the entry only while it is waiting (`queued`): one statement, so a claim that lands
+   * first wins and the entry stays with its claimer. True when it was deleted.
+   */
+  deleteQueuedEntry(id: string): Promise<boolean>;
 }
 
 /** The partial unique index's predicate, as literals so SQLite can match the index to it. */
@@ -117,6 +123,7 @@ export function createQueueRepo(db: Db, clock: Clock, ids: IdSource): QueueRepo 
         .selectAll()
         .where('status', 'in', [...(filter.status ?? liveStatuses)]);
       if (filter.loopId) query = query.where('loop_id', '=', filter.loopId);
+      if (filter.queue) query = query.where('queue', '=', filter.queue);
       const rows = await query.orderBy('priority').orderBy('created_at').orderBy('id').execute();
       return rows.map(toQueueEntry);
     },
@@ -135,6 +142,15 @@ export function createQueueRepo(db: Db, clock: Clock, ids: IdSource): QueueRepo 
 
     async deleteEntry(id) {
       await db.deleteFrom('queue_entries').where('id', '=', id).execute();
+    },
+
+    async deleteQueuedEntry(id) {
+      const result = await db
+        .deleteFrom('queue_entries')
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      return affected(result) === 1;
     },
   };
 }

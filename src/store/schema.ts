@@ -136,6 +136,8 @@ export interface NodesTable {
   capacity: number;
   heartbeat_at: number;
   started_at: number;
+  /** Set at a graceful stop; null while the node runs (or after it died without stopping). */
+  stopped_at: number | null;
 }
 
 export interface WebhookDeliveriesTable {

@@ -1,6 +1,7 @@
 // The migrations, listed statically: a folder-reading provider breaks once esbuild bundles us.
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { nodeStoppedAtMigration } from './0002-node-stopped-at.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -12,6 +13,7 @@ export const migrationLockTableName = 'schema_migrations_lock';
 export function listMigrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0002-node-stopped-at': nodeStoppedAtMigration(),
   };
 }
 
