@@ -177,6 +177,16 @@ const Project = z
     checks: z.array(z.string().min(1)).optional(),
     'max-concurrent': count(1).default(2),
     reviewers: z.array(z.string().min(1)).optional(),
+    /**
+     * The `auto` queue (SPEC §2): issues that get one of `labels` (from someone with write access)
+     * or are opened by one of `authors` start a loop, after manual and planned work.
+     */
+    auto: z
+      .strictObject({
+        labels: z.array(z.string().min(1)).default([]),
+        authors: z.array(z.string().min(1)).default([]),
+      })
+      .optional(),
   })
   .refine((project) => project.repo !== undefined || project.path !== undefined, {
     message: 'a project needs "repo" (owner/name) or "path" (a local clone), or both',

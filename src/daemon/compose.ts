@@ -162,6 +162,12 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     ? createPoller({
         store,
         watch: (loopId) => mergeWatch.look(loopId),
+        watchesAuthors: (project) =>
+          config.projects.some(
+            (p) =>
+              p.repo?.toLowerCase() === project.repo?.toLowerCase() &&
+              (p.auto?.authors.length ?? 0) > 0,
+          ),
         intake,
         sourceFor: () => gitHubPollSource(github, store),
         intervalMs: config.daemon['poll-interval-secs'] * 1000,

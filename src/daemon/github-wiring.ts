@@ -18,6 +18,7 @@ import {
   type MergeWatch,
   nudgeFromWebhook,
   type PolledComment,
+  type PolledIssue,
   type PolledLabelEvent,
   type PollSource,
   triggerFromWebhook,
@@ -149,6 +150,11 @@ interface RawEvent {
   issue?: RawIssue | null;
 }
 
+interface RawOpenedIssue extends RawIssue {
+  id: number;
+  user?: { login: string } | null;
+}
+
 interface RawComment {
   id: number;
   body?: string;
@@ -249,7 +255,7 @@ export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
       );
     },
     async forget(project) {
-      for (const feed of ['events', 'comments'])
+      for (const feed of ['events', 'comments', 'issues'])
         await store.intake.putCached(`etag:${feed}:${project.repo}`, null, '');
     },
     async pullRequestActivity(project, number) {
@@ -274,6 +280,25 @@ export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
         if (!checks.notModified) checksChanged = true;
       }
       return prChanged || checksChanged ? { state: pull.state } : null;
+    },
+    async openedIssues(project) {
+      const result = await forge.conditionalGet<RawOpenedIssue[]>(
+        'GET /repos/{owner}/{repo}/issues',
+        { ...parts(project), state: 'open', sort: 'created', direction: 'desc', per_page: 30 },
+        `issues:${project.repo}`,
+      );
+      if (result.notModified) return null;
+      return result.data
+        .filter((i) => i.pull_request == null)
+        .map(
+          (i): PolledIssue => ({
+            id: i.id,
+            number: i.number,
+            author: i.user?.login ?? '',
+            title: i.title,
+            body: i.body ?? '',
+          }),
+        );
     },
     async issueComments(project) {
       const result = await forge.conditionalGet<RawComment[]>(

@@ -16,6 +16,7 @@ export type { MergeWatch, MergeWatchDeps } from './merge-watch.js';
 export { createMergeWatch } from './merge-watch.js';
 export type {
   PolledComment,
+  PolledIssue,
   PolledLabelEvent,
   Poller,
   PollerOptions,

@@ -106,6 +106,82 @@ describe('intake: trust', () => {
   });
 });
 
+describe('intake: the auto queue', () => {
+  beforeEach(() => {
+    config = {
+      ...config,
+      github: { ...config.github, 'bot-login': 'looper-bot' },
+      projects: [
+        {
+          repo: 'octo/r',
+          'base-branch': 'main',
+          'max-concurrent': 2,
+          auto: { labels: ['bug'], authors: ['Carol', 'triage[bot]'] },
+        },
+      ],
+    };
+  });
+  const opened = (actor: string, number = 9): Trigger => ({
+    type: 'opened',
+    project,
+    number,
+    actor,
+    title: 'Crash',
+    body: '',
+    source: 'webhook',
+  });
+  const queueOf = async (loopId: string | undefined) =>
+    (await store.events.listEvents({ loopId: loopId ?? '' })).find((e) => e.type === 'loop.created')
+      ?.data.queue;
+
+  it('an auto label from someone with write access starts a loop on the auto queue', async () => {
+    const started = await intake().admit(label('writer', 'bug'));
+    expect(started.accepted).toBe(true);
+    expect(await queueOf(started.loopId)).toBe('auto');
+    expect((await intake().admit(label('reader', 'bug', 8))).reason).toContain('read permission');
+    expect(
+      (await intake().admit({ ...label('writer', 'bug', 10), isPullRequest: true } as Trigger))
+        .reason,
+    ).toBe("label bug is not Looper's");
+    expect((await intake().admit(label('writer', 'feature', 11))).accepted).toBe(false);
+  });
+
+  it('an issue opened by a listed author starts a loop; anyone else’s is no news', async () => {
+    const started = await intake().admit(opened('carol'));
+    expect(started.accepted).toBe(true);
+    expect(await queueOf(started.loopId)).toBe('auto');
+    expect((await intake().admit(opened('triage[bot]', 12))).accepted).toBe(true);
+    const other = await intake().admit(opened('dave', 13));
+    expect(other).toEqual({ accepted: false, reason: 'no auto rule names dave' });
+    expect((await store.events.listEvents({})).filter((e) => e.type === 'intake.refused')).toEqual(
+      [],
+    );
+    // Without a rule naming it, Looper's own issue never starts anything either.
+    config = {
+      ...config,
+      projects: [
+        {
+          ...config.projects[0],
+          auto: { labels: [], authors: ['looper-bot'] },
+        } as Config['projects'][number],
+      ],
+    };
+    expect((await intake().admit(opened('looper-bot', 14))).reason).toBe(
+      "Looper's own action never triggers work",
+    );
+  });
+
+  it('reads an opened issue from GitHub’s example payload', async () => {
+    const payload = example('issues', 'opened');
+    const trigger = await triggerFromWebhook('issues', payload, async () => project);
+    expect(trigger).toMatchObject({
+      type: 'opened',
+      actor: (payload.issue as { user: { login: string } }).user.login,
+      source: 'webhook',
+    });
+  });
+});
+
 describe('intake: dedupe and commands', () => {
   it('does nothing for a second label while the loop is active, and starts anew after it ended', async () => {
     const first = await intake().admit(label('writer'));

@@ -34,6 +34,16 @@ export type Trigger =
       actor: string;
       body: string;
       source: 'webhook' | 'poll';
+    }
+  /** An issue was opened (`[[projects]] auto.authors`). */
+  | {
+      type: 'opened';
+      project: ProjectRecord;
+      number: number;
+      actor: string;
+      title: string;
+      body: string;
+      source: 'webhook' | 'poll';
     };
 
 export interface AdmitResult {
@@ -92,11 +102,17 @@ export function createIntake(deps: IntakeDeps) {
     return { accepted: false, reason };
   }
 
-  async function trusted(trigger: Trigger): Promise<string | null> {
+  /** The self-trigger guard: Looper's own actions never trigger work, nor other bots'. */
+  function selfOrBot(actor: string): string | null {
     const bot = deps.config.github['bot-login'];
-    if (bot !== '' && trigger.actor.toLowerCase() === bot.toLowerCase())
+    if (bot !== '' && actor.toLowerCase() === bot.toLowerCase())
       return "Looper's own action never triggers work";
-    if (trigger.actor.endsWith('[bot]')) return `${trigger.actor} is a bot`;
+    return actor.endsWith('[bot]') ? `${actor} is a bot` : null;
+  }
+
+  async function trusted(trigger: Trigger): Promise<string | null> {
+    const self = selfOrBot(trigger.actor);
+    if (self !== null) return self;
     const allowed = deps.config.trust['allowed-users'].map((u) => u.toLowerCase());
     if (allowed.includes(trigger.actor.toLowerCase())) return null;
     const permission = await deps
@@ -125,11 +141,24 @@ export function createIntake(deps: IntakeDeps) {
     }
   }
 
+  /** The project's `auto` rules from the config (SPEC §2's lowest-priority queue). */
+  function autoRules(project: ProjectRecord): { labels: string[]; authors: string[] } {
+    const configured = deps.config.projects.find(
+      (p) => p.repo !== undefined && p.repo.toLowerCase() === (project.repo ?? '').toLowerCase(),
+    );
+    return {
+      labels: configured?.auto?.labels ?? [],
+      authors: (configured?.auto?.authors ?? []).map((a) => a.toLowerCase()),
+    };
+  }
+
   async function startLoop(
-    trigger: Extract<Trigger, { type: 'label' }>,
+    trigger: Extract<Trigger, { type: 'label' | 'opened' }>,
     kind: LoopKind,
+    queue: 'planned' | 'auto' = 'planned',
   ): Promise<AdmitResult> {
-    const target = trigger.isPullRequest ? 'pull request' : 'issue';
+    const isPullRequest = trigger.type === 'label' && trigger.isPullRequest;
+    const target = isPullRequest ? 'pull request' : 'issue';
     const existing = (await loopsOn(trigger.project, trigger.number)).filter((l) =>
       kind === 'issue' ? l.kind === 'issue' && l.number === trigger.number : true,
     );
@@ -157,13 +186,13 @@ export function createIntake(deps: IntakeDeps) {
         project: trigger.project.name,
         number: trigger.number,
         title: trigger.title,
-        queue: 'planned',
+        queue,
         kind,
         actor: trigger.actor,
         source: trigger.source,
       },
     });
-    await deps.enqueue(loop.id, 'planned');
+    await deps.enqueue(loop.id, queue);
     return { accepted: true, reason: `loop ${loop.id} queued`, loopId: loop.id };
   }
 
@@ -195,8 +224,21 @@ export function createIntake(deps: IntakeDeps) {
           return refuse(trigger, `${trigger.label} belongs on a pull request`);
         return startLoop(trigger, trigger.label === 'looper:review' ? 'review' : 'fix');
       default:
+        if (!trigger.isPullRequest && autoRules(trigger.project).labels.includes(trigger.label))
+          return startLoop(trigger, 'issue', 'auto');
         return { accepted: false, reason: `label ${trigger.label} is not Looper's` };
     }
+  }
+
+  /**
+   * Listing an author in `auto.authors` is the operator's trust in their new issues (a bot too, when
+   * named); Looper's own issues (`looper run --repo owner/name`) never count.
+   */
+  async function opened(trigger: Extract<Trigger, { type: 'opened' }>): Promise<AdmitResult> {
+    const bot = deps.config.github['bot-login'];
+    if (bot !== '' && trigger.actor.toLowerCase() === bot.toLowerCase())
+      return { accepted: false, reason: "Looper's own action never triggers work" };
+    return startLoop(trigger, 'issue', 'auto');
   }
 
   async function comment(trigger: Extract<Trigger, { type: 'comment' }>): Promise<AdmitResult> {
@@ -224,7 +266,17 @@ export function createIntake(deps: IntakeDeps) {
 
   return {
     async admit(trigger: Trigger): Promise<AdmitResult> {
-      if (trigger.type === 'label' && !trigger.label.startsWith('looper:')) {
+      if (trigger.type === 'opened') {
+        // Every new issue passes here: only an author the rules name is news (no refusal event).
+        if (!autoRules(trigger.project).authors.includes(trigger.actor.toLowerCase()))
+          return { accepted: false, reason: `no auto rule names ${trigger.actor}` };
+        return opened(trigger);
+      }
+      if (
+        trigger.type === 'label' &&
+        !trigger.label.startsWith('looper:') &&
+        (trigger.isPullRequest || !autoRules(trigger.project).labels.includes(trigger.label))
+      ) {
         return { accepted: false, reason: `label ${trigger.label} is not Looper's` };
       }
       if (trigger.type === 'comment' && parseCommand(trigger.body) === null) {

@@ -18,6 +18,15 @@ export interface PolledLabelEvent {
   isPullRequest: boolean;
 }
 
+export interface PolledIssue {
+  /** The issue's id (grows with time), the cursor of the feed. */
+  id: number;
+  number: number;
+  author: string;
+  title: string;
+  body: string;
+}
+
 export interface PolledComment {
   id: number;
   number: number;
@@ -30,6 +39,8 @@ export interface PolledComment {
 export interface PollSource {
   issueEvents(project: ProjectRef): Promise<PolledLabelEvent[] | null>;
   issueComments(project: ProjectRef): Promise<PolledComment[] | null>;
+  /** The newest open issues (not PRs), for `auto.authors` rules; null when unchanged. */
+  openedIssues?(project: ProjectRef): Promise<PolledIssue[] | null>;
   /** Drops the cached ETags, so the next poll reads the feeds in full. */
   forget?(project: ProjectRef): Promise<void>;
   /**
@@ -51,6 +62,8 @@ export interface PollerOptions {
   watch: (loopId: string) => Promise<unknown>;
   intervalMs: number;
   log: RunnerLog;
+  /** Whether a project has `auto.authors` rules, so its new issues are worth asking for. */
+  watchesAuthors?: (project: ProjectRecord) => boolean;
 }
 
 export interface Poller {
@@ -127,7 +140,19 @@ export function createPoller(options: PollerOptions): Poller {
         source: 'poll',
       }),
     );
-    return events + comments + (await watchMerges(project, ref, source));
+    const issues =
+      source.openedIssues && options.watchesAuthors?.(project)
+        ? await advance(`cursor:issues:${project.repo}`, await source.openedIssues(ref), (i) => ({
+            type: 'opened',
+            project,
+            number: i.number,
+            actor: i.author,
+            title: i.title,
+            body: i.body,
+            source: 'poll',
+          }))
+        : 0;
+    return events + comments + issues + (await watchMerges(project, ref, source));
   }
 
   /**

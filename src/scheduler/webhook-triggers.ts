@@ -31,6 +31,11 @@ const LabeledPull = z.object({
   repository: Repo,
   sender: User,
 });
+const OpenedIssue = z.object({
+  action: z.literal('opened'),
+  issue: Issue.extend({ user: User }),
+  repository: Repo,
+});
 const CreatedComment = z.object({
   action: z.literal('created'),
   comment: z.object({ body: z.string(), user: User }),
@@ -73,6 +78,22 @@ export async function triggerFromWebhook(
       actor: labeled.sender.login,
       title: labeled.target.title,
       body: labeled.target.body ?? '',
+      source: 'webhook',
+    };
+  }
+  if (event === 'issues') {
+    const parsed = OpenedIssue.safeParse(payload);
+    if (!parsed.success || parsed.data.issue.pull_request !== undefined) return null;
+    const p = parsed.data;
+    const project = await projectFor(p.repository.full_name);
+    if (!project) return null;
+    return {
+      type: 'opened',
+      project,
+      number: p.issue.number,
+      actor: p.issue.user.login,
+      title: p.issue.title,
+      body: p.issue.body ?? '',
       source: 'webhook',
     };
   }
