@@ -188,6 +188,32 @@ describe.concurrent('pull request loops on GitHub', { timeout: 180_000 }, () => 
     }
   });
 
+  it('looper:review on a PR from a fork reviews its head, read from refs/pull/N/head', async ({
+    expect,
+  }) => {
+    const w = await startWorld();
+    try {
+      const { gh } = w;
+      const pr = await alicePullRequest(w);
+      gh.setPullHeadRepo(REPO, pr.number, 'alice/app');
+      // A fork's branch is not in the base repository; only GitHub's refs/pull/<n>/head is.
+      git(gh.cloneUrl(REPO), 'update-ref', '-d', `refs/heads/${BRANCH}`);
+      const admitted = await labelPull(w, pr.number, 'looper:review');
+      expect(admitted).toMatchObject({ status: 202, accepted: true });
+      const done = await finished(w, admitted.loopId ?? '', pr.number);
+      expect(done.stage).toBe('ready');
+      const reviews = gh.repo(REPO).reviews.filter((r) => r.author === BOT);
+      expect(reviews.map((r) => r.commitId)).toEqual([pr.head]);
+      // The reviewer saw the PR's change (its diff against main) in its worktree.
+      const loop = await api<LoopView>(w.env, `/loops/${admitted.loopId}`);
+      expect(loop).toMatchObject({ kind: 'review', branch: `looper/pr-${pr.number}` });
+      expect(git(gh.cloneUrl(REPO), 'branch', '--list', 'looper/*').trim()).toBe('');
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('looper:fix on a PR from a fork stops with a reason: Looper cannot push there', async ({
     expect,
   }) => {

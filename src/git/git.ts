@@ -3,7 +3,7 @@
 
 import { commitAll } from './commit.js';
 import { changedFiles, diff, diffStat, headSha, isDirty, log } from './inspect.js';
-import { ensureClone, push } from './remote.js';
+import { ensureClone, fetchRef, push } from './remote.js';
 import { assertRepo, currentBranchOf, type GitContext } from './repo.js';
 import { syncToRef } from './sync.js';
 import type { Git, GitOptions } from './types.js';
@@ -35,5 +35,6 @@ export function createGit(options: GitOptions): Git {
     ensureClone: (input) => ensureClone(ctx, input),
     push: (input) => push(ctx, input),
     syncToRef: (input) => syncToRef(ctx, input),
+    fetchRef: (input) => fetchRef(ctx, input),
   };
 }

@@ -2,7 +2,13 @@
 export { branchName, slugify } from './branch-name.js';
 export { effectTrailer } from './commit.js';
 export { createGit } from './git.js';
-export type { EnsureCloneInput, GitAuth, PushInput, PushResult } from './remote.js';
+export type {
+  EnsureCloneInput,
+  FetchRefInput,
+  GitAuth,
+  PushInput,
+  PushResult,
+} from './remote.js';
 export type { SyncInput, SyncResult } from './sync.js';
 export type {
   CommitInfo,

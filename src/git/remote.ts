@@ -79,6 +79,34 @@ export async function ensureClone(ctx: GitContext, input: EnsureCloneInput): Pro
   }
 }
 
+export interface FetchRefInput {
+  /** The clone to fetch into. */
+  repoPath: string;
+  /** A ref on the remote, e.g. `refs/pull/12/head` (a PR's head, kept by GitHub in the base repo). */
+  ref: string;
+  /** Where to keep it locally, e.g. `refs/remotes/origin/pull/12`. */
+  to: string;
+  auth?: GitAuth;
+}
+
+/** Fetches one remote ref (forced: a PR's head may be rewritten) and returns its sha. */
+export async function fetchRef(ctx: GitContext, input: FetchRefInput): Promise<string> {
+  try {
+    await runGit(['fetch', '--quiet', 'origin', `+${input.ref}:${input.to}`], {
+      cwd: input.repoPath,
+      timeoutMs: ctx.timeoutMs,
+      env: authEnv(input.auth),
+    });
+    const { stdout } = await runGit(['rev-parse', input.to], {
+      cwd: input.repoPath,
+      timeoutMs: ctx.timeoutMs,
+    });
+    return stdout.trim();
+  } catch (error) {
+    scrub(error, input.auth);
+  }
+}
+
 /** The sha a remote branch points at, or null when it does not exist. */
 export async function remoteBranchSha(
   ctx: GitContext,

@@ -1,7 +1,7 @@
 // The git seam: what the runner and the daemon ask of git. `createGit` is the real implementation.
 
 import type { Clock } from '../domain/index.js';
-import type { EnsureCloneInput, PushInput, PushResult } from './remote.js';
+import type { EnsureCloneInput, FetchRefInput, PushInput, PushResult } from './remote.js';
 import type { SyncInput, SyncResult } from './sync.js';
 
 export interface GitOptions {
@@ -95,4 +95,6 @@ export interface Git {
   push(input: PushInput): Promise<PushResult>;
   /** Fast-forwards the worktree to `ref` (commits a person pushed); `force` resets to it instead. */
   syncToRef(input: SyncInput): Promise<SyncResult>;
+  /** Fetches one ref of the forge (a PR's `refs/pull/<n>/head`) into the clone; returns its sha. */
+  fetchRef(input: FetchRefInput): Promise<string>;
 }

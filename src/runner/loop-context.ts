@@ -83,12 +83,23 @@ export async function loadContext(
     };
   }
   const repoPath = await access.repoPath();
+  // A review loop reads its PR's head from `refs/pull/<n>/head` (a fork's PR included).
+  const prRef = loop.kind === 'review' ? loop.options.prRef : undefined;
+  const headRef = prRef ? `origin/${prRef}` : refOf(access, branch);
+  if (prRef && access.push !== null) {
+    await deps.git.fetchRef({
+      repoPath,
+      ref: `refs/${prRef}`,
+      to: `refs/remotes/${headRef}`,
+      ...(access.push.auth ? { auth: access.push.auth } : {}),
+    });
+  }
   const input = {
     repoPath,
     loopId: loop.id,
     branch,
     // A PR loop's branch starts where the PR's head is; an issue loop's from the base.
-    baseBranch: prLoop ? refOf(access, branch) : baseBranch,
+    baseBranch: prLoop ? headRef : baseBranch,
   };
   const info = await deps.git.ensureWorktree(input).catch(async (error: unknown) => {
     if (!(await takeOverBranch(deps, loop, repoPath, error))) throw error;
@@ -105,8 +116,7 @@ export async function loadContext(
   // A branch this call just cut has no commits of its own yet: it may simply take the forge's (another
   // node's clone pushed it); a review loop never commits, so it follows even a rewritten head.
   const force = loop.kind === 'review' || (info.created && info.baseBranch !== null);
-  if (access.push !== null)
-    await catchUp(deps, loop, info.path, branch, refOf(access, branch), force);
+  if (access.push !== null) await catchUp(deps, loop, info.path, branch, headRef, force);
   return { ...base, worktree: info.path };
 }
 

@@ -216,9 +216,24 @@ async function startPrLoop(ctx: LoopContext): Promise<StepResult> {
   if (pr.state === 'merged' || pr.state === 'closed') {
     return stop(`pull request #${pr.number} is ${pr.state}`);
   }
+  if (loop.kind === 'review') {
+    // A review only reads the head: from `refs/pull/<n>/head`, which GitHub keeps in the base repo
+    // for every PR, a fork's too; the local branch is Looper's own name for it.
+    const prRef = `pull/${pr.number}/head`;
+    return {
+      kind: 'event',
+      event: { type: 'start' },
+      costUsd: 0,
+      patch: {
+        branch: `looper/pr-${pr.number}`,
+        prNumber: pr.number,
+        options: { ...loop.options, prBase: pr.base, prRef },
+      },
+    };
+  }
   if (pr.headRepo) {
     return stop(
-      `pull request #${pr.number} comes from the fork ${pr.headRepo}: Looper works only on branches of ${ctx.project.repo}`,
+      `pull request #${pr.number} comes from the fork ${pr.headRepo}: Looper pushes fixes only to branches of ${ctx.project.repo}`,
     );
   }
   return {

@@ -26,6 +26,8 @@ export interface LoopOptions {
   checks?: string[];
   /** A PR loop's base branch (read from the PR when the loop starts). */
   prBase?: string;
+  /** A review loop's head ref on the forge (`pull/<n>/head`): a fork's PR is read from there. */
+  prRef?: string;
 }
 
 export interface LoopRecord {

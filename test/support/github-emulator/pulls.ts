@@ -10,6 +10,15 @@ export async function refreshPull(repo: EmRepo, issue: EmIssue, pull: EmPull): P
   if (issue.state !== 'open') return;
   pull.headSha = (await resolveRef(repo.gitDir, `refs/heads/${pull.head}`)) ?? pull.headSha;
   pull.baseSha = (await resolveRef(repo.gitDir, `refs/heads/${pull.base}`)) ?? pull.baseSha;
+  await updatePullRef(repo, pull);
+}
+
+/** Like GitHub, the base repo keeps `refs/pull/<n>/head` at the PR's head (a fork's PR too). */
+export async function updatePullRef(repo: EmRepo, pull: EmPull): Promise<void> {
+  const ref = `refs/pull/${pull.number}/head`;
+  if ((await resolveRef(repo.gitDir, ref)) !== pull.headSha) {
+    await git(repo.gitDir, ['update-ref', ref, pull.headSha]);
+  }
 }
 
 /**

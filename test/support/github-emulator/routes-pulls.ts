@@ -5,7 +5,7 @@ import { userJson } from './json-core.js';
 import { diffEntryJson, pullJson, pullSimpleJson } from './json-pulls.js';
 import { headOwner, mergePull } from './merges.js';
 import { createIssue, setIssueState } from './mutations.js';
-import { diffFiles, pullDetails, refreshPull } from './pulls.js';
+import { diffFiles, pullDetails, refreshPull, updatePullRef } from './pulls.js';
 import {
   HttpError,
   intParam,
@@ -76,6 +76,7 @@ async function createPull(ctx: RouteContext) {
     requestedReviewers: [],
   };
   repo.pulls.set(pull.number, pull);
+  await updatePullRef(repo, pull);
   return { status: 201, body: await fullPull(ctx, repo, issue, pull) };
 }
 
