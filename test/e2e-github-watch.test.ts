@@ -381,4 +381,52 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
       await w.close();
     }
   });
+
+  it('a ready loop whose worktree was cleaned up goes back to fixing on a fresh checkout', async ({
+    expect,
+  }) => {
+    const w = await startWorld({ extraToml: ['[worktrees]', 'retention-hours = 0'] });
+    const ci = await ciOnPush(w, ({ index }) => (index >= 2 ? 'success' : null));
+    try {
+      const { gh } = w;
+      const first = await readyLoop(w);
+      expect(first.done.stage).toBe('ready');
+      const cleaned = await w.env.json<{ removed: { loop_id: string }[] }>(['worktree', 'cleanup']);
+      expect(cleaned.data.removed.map((r) => r.loop_id)).toContain(first.loopId);
+      const review = gh.addReview(REPO, first.pr, {
+        author: 'alice',
+        state: 'CHANGES_REQUESTED',
+        body: 'Please add a comment above add().',
+      });
+      await deliverEvent(
+        w,
+        'pull_request_review',
+        await gh.webhookPayload({
+          repo: REPO,
+          event: 'pull_request_review',
+          action: 'submitted',
+          number: first.pr,
+          reviewId: review.id,
+          sender: 'alice',
+        }),
+      );
+      const again = await finished(
+        w,
+        first.loopId,
+        first.issue.number,
+        first.done.events.at(-1)?.id,
+      );
+      expect(again.stage).toBe('ready');
+      expect(again.events.map((e) => e.type)).toContain('review.changes.addressed');
+      // The fix sits on top of the branch as pushed before: nothing was lost with the worktree.
+      const bare = gh.cloneUrl(REPO);
+      expect(
+        git(bare, 'log', '--format=%s', `main..${first.branch}`).trim().split('\n'),
+      ).toHaveLength(3);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await ci.close();
+      await w.close();
+    }
+  });
 });
