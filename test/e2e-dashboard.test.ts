@@ -29,7 +29,13 @@ describe('dashboard', () => {
     // Parses as a module; it only runs in a browser.
     execFileSync(process.execPath, ['--check', file]);
     // The API calls it makes exist and answer without a token on loopback.
-    for (const route of ['/status', '/loops?limit=100', '/events?limit=1']) {
+    for (const route of [
+      '/status',
+      '/loops?limit=100',
+      '/events?limit=1',
+      '/queue',
+      '/failures?limit=10',
+    ]) {
       const res = await fetch(`${env.url}/api/v1${route}`);
       expect(res.status, route).toBe(200);
     }

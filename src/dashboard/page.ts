@@ -25,6 +25,10 @@ export const dashboardHtml = `<!doctype html>
 <thead><tr><th>target</th><th>kind</th><th>title</th><th>stage</th><th>cost</th><th>updated</th></tr></thead>
 <tbody id="loops"></tbody>
 </table>
+<h3>Queue</h3>
+<ul id="queue" class="side"></ul>
+<h3>Stopped for a person or failed</h3>
+<ul id="failures" class="side"></ul>
 </section>
 <section id="detail"><p>Select a loop.</p></section>
 </main>
@@ -44,6 +48,7 @@ tbody tr{cursor:pointer}tbody tr:hover,tr.selected{background:#ddf4ff}
 pre.log{max-height:320px;overflow:auto;background:#0d1117;color:#e6edf3;padding:8px;white-space:pre-wrap}
 pre.log:empty{display:none}.reason{color:#cf222e}.actions button{margin-right:6px}
 ol.events{font-family:ui-monospace,monospace;font-size:12px;padding-left:20px}
+ul.side{background:#fff;border:1px solid #d0d7de;padding:6px 6px 6px 24px}ul.side li{cursor:pointer}ul.side li.empty{color:#57606a;cursor:default}
 `;
 
 /** Served with every dashboard response: only this origin's script, style and API. */

@@ -29,6 +29,25 @@ interface Run {
   summary: string | null;
 }
 
+interface QueueEntry {
+  loop_id: string;
+  project: { name: string; repo: string | null };
+  number: number;
+  title: string;
+  queue: string;
+  state: string;
+  owner: string | null;
+}
+
+interface Failure {
+  loop_id: string;
+  project: { name: string; repo: string | null };
+  number: number;
+  title: string;
+  stage: string;
+  reason: string | null;
+}
+
 interface LooperEvent {
   id: number;
   at: string;
@@ -116,6 +135,47 @@ async function renderLoops(): Promise<void> {
   }
 }
 
+/** A short list under a heading; each item selects its loop. */
+function renderList<T extends { loop_id: string }>(
+  id: string,
+  items: T[],
+  line: (item: T) => string,
+  empty: string,
+): void {
+  const list = byId(id);
+  list.replaceChildren();
+  if (items.length === 0) list.append(el('li', empty, 'empty'));
+  for (const item of items) {
+    const entry = el('li', line(item));
+    entry.addEventListener('click', () => {
+      selected = item.loop_id;
+      void refresh();
+    });
+    list.append(entry);
+  }
+}
+
+async function renderQueueAndFailures(): Promise<void> {
+  const [queue, failures] = await Promise.all([
+    get<QueueEntry[]>('/queue'),
+    get<Failure[]>('/failures?limit=10'),
+  ]);
+  const target = (x: { project: { name: string; repo: string | null }; number: number }) =>
+    `${x.project.repo ?? x.project.name}#${x.number}`;
+  renderList(
+    'queue',
+    queue,
+    (e) => `${e.queue} · ${e.state}${e.owner ? ` by ${e.owner}` : ''} · ${target(e)} ${e.title}`,
+    'nothing waiting',
+  );
+  renderList(
+    'failures',
+    failures,
+    (f) => `${f.stage} · ${target(f)} ${f.title}${f.reason ? ` — ${f.reason}` : ''}`,
+    'none',
+  );
+}
+
 async function renderDetail(): Promise<void> {
   const pane = byId('detail');
   if (selected === null) return;
@@ -184,7 +244,7 @@ async function control(loopId: string, action: string): Promise<void> {
 
 async function refresh(): Promise<void> {
   try {
-    await Promise.all([renderStatus(), renderLoops(), renderDetail()]);
+    await Promise.all([renderStatus(), renderLoops(), renderQueueAndFailures(), renderDetail()]);
   } catch (error) {
     setNotice(String(error));
   }
