@@ -22,6 +22,7 @@ import {
   waitForOutput,
 } from './support/looper-harness.js';
 import {
+  killGroups,
   markerPath,
   readMarker,
   type TestAgentOptions,
@@ -33,13 +34,7 @@ const groups: number[] = [];
 afterEach(async () => {
   await env?.cleanup();
   env = undefined;
-  for (const pgid of groups.splice(0)) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killGroups(groups);
 });
 
 async function startLooper(

@@ -1,8 +1,8 @@
-// End to end, the `auto` queue (SPEC §2) against the GitHub emulator: `[[projects]] auto` rules start
-// loops for issues opened by a listed author (by webhook and by the poller) and for issues given an
-// auto label by someone with write access; they run after manual and planned work.
+// End to end, the `auto` queue (SPEC §2) against the GitHub emulator: an `[[projects]] auto` rule
+// starts loops for issues opened by a listed author, by webhook and by the poller, on the `auto`
+// queue. (Auto labels take the label path of intake, unit-tested in src/scheduler/intake.test.ts.)
 import { describe, it } from 'vitest';
-import { deliverEvent, finished, REPO, startWorld } from './support/github-loop-world.js';
+import { deliverAbout, finished, REPO, startWorld } from './support/github-loop-world.js';
 import { eventually, readEvents } from './support/loop-events.js';
 
 describe.concurrent('the auto queue on GitHub', { timeout: 120_000 }, () => {
@@ -21,17 +21,12 @@ describe.concurrent('the auto queue on GitHub', { timeout: 120_000 }, () => {
         body: 'add() subtracts.',
         author: 'carol',
       });
-      const delivered = await deliverEvent(
-        w,
-        'issues',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'issues',
-          action: 'opened',
-          number: first.number,
-          sender: 'carol',
-        }),
-      );
+      const delivered = await deliverAbout(w, {
+        event: 'issues',
+        action: 'opened',
+        number: first.number,
+        sender: 'carol',
+      });
       expect(delivered).toMatchObject({ status: 202, accepted: true });
       const done = await finished(w, delivered.loopId ?? '', first.number);
       expect(done.stage).toBe('ready');

@@ -7,7 +7,7 @@ import type { LoopView } from '../src/api/index.js';
 import {
   BOT,
   ciOnPush,
-  deliverEvent,
+  deliverAbout,
   finished,
   REPO,
   startWorld,
@@ -48,18 +48,13 @@ async function alicePullRequest(w: World): Promise<{ number: number; head: strin
 /** Alice labels the PR and GitHub delivers `pull_request.labeled`. */
 async function labelPull(w: World, number: number, label: string) {
   w.gh.addLabel(REPO, number, label, 'alice');
-  return deliverEvent(
-    w,
-    'pull_request',
-    await w.gh.webhookPayload({
-      repo: REPO,
-      event: 'pull_request',
-      action: 'labeled',
-      number,
-      label,
-      sender: 'alice',
-    }),
-  );
+  return deliverAbout(w, {
+    event: 'pull_request',
+    action: 'labeled',
+    number,
+    label,
+    sender: 'alice',
+  });
 }
 
 describe.concurrent('pull request loops on GitHub', { timeout: 180_000 }, () => {
@@ -123,17 +118,12 @@ describe.concurrent('pull request loops on GitHub', { timeout: 180_000 }, () => 
       expect(bot().map((r) => r.commitId)).toEqual([pr.head]);
 
       // The same head again (any delivery about the PR): nothing to do.
-      const same = await deliverEvent(
-        w,
-        'pull_request',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'pull_request',
-          action: 'assigned',
-          number: pr.number,
-          sender: 'alice',
-        }),
-      );
+      const same = await deliverAbout(w, {
+        event: 'pull_request',
+        action: 'assigned',
+        number: pr.number,
+        sender: 'alice',
+      });
       expect(same).toMatchObject({ accepted: false, reason: 'merge watch: 0 loop(s) changed' });
 
       // Alice pushes: GitHub says `synchronize`; the new head is reviewed.
@@ -143,17 +133,12 @@ describe.concurrent('pull request loops on GitHub', { timeout: 180_000 }, () => 
         { 'src/mul.js': 'export const mul = (a, b) => b * a;\n' },
         'Swap',
       );
-      const pushed = await deliverEvent(
-        w,
-        'pull_request',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'pull_request',
-          action: 'synchronize',
-          number: pr.number,
-          sender: 'alice',
-        }),
-      );
+      const pushed = await deliverAbout(w, {
+        event: 'pull_request',
+        action: 'synchronize',
+        number: pr.number,
+        sender: 'alice',
+      });
       expect(pushed).toMatchObject({ accepted: true });
       const second = await finished(w, loopId, pr.number, first.events.at(-1)?.id);
       expect(second.stage).toBe('ready');
@@ -165,18 +150,13 @@ describe.concurrent('pull request loops on GitHub', { timeout: 180_000 }, () => 
 
       // The label is removed: the loop ends.
       gh.removeLabel(REPO, pr.number, 'looper:review', 'alice');
-      await deliverEvent(
-        w,
-        'pull_request',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'pull_request',
-          action: 'unlabeled',
-          number: pr.number,
-          label: 'looper:review',
-          sender: 'alice',
-        }),
-      );
+      await deliverAbout(w, {
+        event: 'pull_request',
+        action: 'unlabeled',
+        number: pr.number,
+        label: 'looper:review',
+        sender: 'alice',
+      });
       const end = await finished(w, loopId, pr.number, second.events.at(-1)?.id);
       expect(end).toMatchObject({
         stage: 'cancelled',

@@ -8,6 +8,7 @@ import type { LoopView } from '../src/api/index.js';
 import {
   BOT,
   ciOnPush,
+  deliverAbout,
   deliverEvent,
   finished,
   labelByWebhook,
@@ -66,18 +67,13 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
         state: 'CHANGES_REQUESTED',
         body: 'Please also document add() in the README.',
       });
-      const reviewed = await deliverEvent(
-        w,
-        'pull_request_review',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'pull_request_review',
-          action: 'submitted',
-          number: first.pr,
-          reviewId: review.id,
-          sender: 'alice',
-        }),
-      );
+      const reviewed = await deliverAbout(w, {
+        event: 'pull_request_review',
+        action: 'submitted',
+        number: first.pr,
+        reviewId: review.id,
+        sender: 'alice',
+      });
       expect(reviewed).toMatchObject({ status: 202, accepted: true });
       const lastId = first.done.events.at(-1)?.id ?? 0;
       const second = await finished(w, first.loopId, first.issue.number, lastId);
@@ -135,17 +131,12 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
 
       // Alice merges: the loop ends merged and its worktree goes.
       await gh.mergePullRequest(REPO, first.pr, 'alice');
-      const merged = await deliverEvent(
-        w,
-        'pull_request',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'pull_request',
-          action: 'closed',
-          number: first.pr,
-          sender: 'alice',
-        }),
-      );
+      const merged = await deliverAbout(w, {
+        event: 'pull_request',
+        action: 'closed',
+        number: first.pr,
+        sender: 'alice',
+      });
       expect(merged).toMatchObject({ accepted: true });
       const end = await finished(w, first.loopId, first.issue.number, third.events.at(-1)?.id);
       expect(end.stage).toBe('merged');
@@ -204,17 +195,12 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
       const { gh } = w;
       const first = await readyLoop(w);
       await asAlice(w, 'PATCH', `/repos/${REPO}/pulls/${first.pr}`, { state: 'closed' });
-      await deliverEvent(
-        w,
-        'pull_request',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'pull_request',
-          action: 'closed',
-          number: first.pr,
-          sender: 'alice',
-        }),
-      );
+      await deliverAbout(w, {
+        event: 'pull_request',
+        action: 'closed',
+        number: first.pr,
+        sender: 'alice',
+      });
       const closed = await finished(
         w,
         first.loopId,
@@ -398,18 +384,13 @@ describe.concurrent('merge watch on GitHub', { timeout: 180_000 }, () => {
         state: 'CHANGES_REQUESTED',
         body: 'Please add a comment above add().',
       });
-      await deliverEvent(
-        w,
-        'pull_request_review',
-        await gh.webhookPayload({
-          repo: REPO,
-          event: 'pull_request_review',
-          action: 'submitted',
-          number: first.pr,
-          reviewId: review.id,
-          sender: 'alice',
-        }),
-      );
+      await deliverAbout(w, {
+        event: 'pull_request_review',
+        action: 'submitted',
+        number: first.pr,
+        reviewId: review.id,
+        sender: 'alice',
+      });
       const again = await finished(
         w,
         first.loopId,

@@ -16,20 +16,14 @@ import {
   tempDir,
   waitForOutput,
 } from './support/looper-harness.js';
-import { markerPath, readMarker, testAgentEnv } from './support/test-agent.js';
+import { killGroups, markerPath, readMarker, testAgentEnv } from './support/test-agent.js';
 
 let env: LooperEnv | undefined;
 const groups: number[] = [];
 afterEach(async () => {
   await env?.cleanup();
   env = undefined;
-  for (const pgid of groups.splice(0)) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killGroups(groups);
 });
 
 /** What the store holds for the loop while no daemon runs. */

@@ -152,11 +152,19 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
     trustFor: () => github ?? { permissionOf: async () => 'none' },
     config,
   });
+  // GitHub PRs as last seen with their ETags: the merge watch and `GET /loops` share them.
+  const pullSnapshots = github ? gitHubPullSnapshots(github, store) : null;
   const mergeWatch = createMergeWatch({
     store,
     runner,
     enqueue: (loopId, queue) => scheduler.enqueue(loopId, queue),
     log,
+    ...(pullSnapshots
+      ? {
+          headOf: async (project, number) =>
+            (await pullSnapshots.cached(project, number))?.headSha ?? null,
+        }
+      : {}),
   });
   const poller = github
     ? createPoller({
@@ -202,8 +210,11 @@ async function build(options: DaemonOptions, releaseLock: () => void): Promise<D
       ? {
           hostedForge: github,
           github,
-          pullSnapshot: (ref: ProjectRef, number: number) =>
-            gitHubPullSnapshots(github, store).read(ref, number),
+          ...(pullSnapshots
+            ? {
+                pullSnapshot: (ref: ProjectRef, number: number) => pullSnapshots.read(ref, number),
+              }
+            : {}),
         }
       : {}),
     git,

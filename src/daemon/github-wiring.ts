@@ -186,17 +186,25 @@ interface RawPull {
  * the store. The merge watch and `GET /loops` share it, so listing loops costs no rate limit.
  */
 export function gitHubPullSnapshots(forge: GitHubForge, store: Store) {
+  const keyOf = (project: ProjectRef, number: number) => `pull:${project.repo}#${number}`;
+
+  /** The snapshot as last seen, without a request; null when the PR was never read. */
+  async function cached(project: ProjectRef, number: number): Promise<PullSnapshot | null> {
+    const body = (await store.intake.getCached(`snapshot:${keyOf(project, number)}`))?.body;
+    return body ? (JSON.parse(body) as PullSnapshot) : null;
+  }
+
   async function read(project: ProjectRef, number: number, retried = false): Promise<PullSnapshot> {
     const [owner = '', repo = ''] = (project.repo ?? '').split('/');
-    const key = `pull:${project.repo}#${number}`;
+    const key = keyOf(project, number);
     const result = await forge.conditionalGet<RawPull>(
       'GET /repos/{owner}/{repo}/pulls/{pull_number}',
       { owner, repo, pull_number: number },
       key,
     );
     if (result.notModified) {
-      const cached = (await store.intake.getCached(`snapshot:${key}`))?.body;
-      if (cached) return JSON.parse(cached) as PullSnapshot;
+      const seen = await cached(project, number);
+      if (seen) return seen;
       if (retried) throw new Error(`no snapshot of ${project.repo}#${number} after a full read`);
       // An ETag without a snapshot (kept by an older version): read it in full once.
       await store.intake.putCached(`etag:${key}`, null, '');
@@ -219,7 +227,7 @@ export function gitHubPullSnapshots(forge: GitHubForge, store: Store) {
     await store.intake.putCached(`snapshot:${key}`, null, JSON.stringify(snapshot));
     return snapshot;
   }
-  return { read };
+  return { read, cached };
 }
 
 /** The poller's feeds as conditional GETs: an unchanged repository answers 304, which is free. */
@@ -320,29 +328,6 @@ export function gitHubPollSource(forge: GitHubForge, store: Store): PollSource {
   };
 }
 
-/**
- * The watched PRs whose head (as last seen, `gitHubPullSnapshots`) is `sha`, so a CI delivery that
- * names no PR looks at those alone; a PR never seen yet is included.
- */
-async function watchedWithHead(
-  store: Store,
-  project: ProjectRecord,
-  sha: string,
-): Promise<number[]> {
-  const numbers: number[] = [];
-  for (const stage of ['ready', 'needs_human'] as const) {
-    for (const loop of await store.loops.listLoops({ projectId: project.id, stage, limit: 500 })) {
-      if (loop.prNumber === null) continue;
-      const cached = (
-        await store.intake.getCached(`snapshot:pull:${project.repo}#${loop.prNumber}`)
-      )?.body;
-      const head = cached ? (JSON.parse(cached) as PullSnapshot).headSha : null;
-      if (head === null || head === sha) numbers.push(loop.prNumber);
-    }
-  }
-  return numbers;
-}
-
 /** Verified deliveries → de-duplicated by delivery id → triggers → the admit path. */
 export function gitHubWebhooks(options: {
   /** A function when the secret may appear later (`looper webhook enable` generates one). */
@@ -373,11 +358,7 @@ export function gitHubWebhooks(options: {
         if (nudge.sender && (await options.isSelf?.(nudge.sender))) {
           return { accepted: false, reason: "Looper's own action needs no second look" };
         }
-        const numbers =
-          nudge.numbers === 'all' && nudge.sha
-            ? await watchedWithHead(options.store, project, nudge.sha)
-            : nudge.numbers;
-        const changed = await options.mergeWatch.nudge(project, numbers);
+        const changed = await options.mergeWatch.nudge(project, nudge.numbers, nudge.sha);
         return { accepted: changed > 0, reason: `merge watch: ${changed} loop(s) changed` };
       }
       return {

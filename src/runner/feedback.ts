@@ -19,19 +19,19 @@ export type Feedback = { event: LoopEvent } | { pending: true } | null;
 const logTailChars = 20_000;
 const maxLoggedChecks = 5;
 
-async function loopEvents(deps: RunnerDeps, ctx: LoopContext): Promise<EventRecord[]> {
-  return deps.store.events.listEvents({ loopId: ctx.loop.id, limit: 10_000 });
+/** A loop's events, oldest first: read once per step and asked with the helpers below. */
+export function loopEvents(deps: RunnerDeps, loopId: string): Promise<EventRecord[]> {
+  return deps.store.events.listEvents({ loopId, limit: 10_000 });
+}
+
+/** The newest event of any of `types`, or null. */
+export function lastOf(events: EventRecord[], ...types: string[]): EventRecord | null {
+  return events.filter((e) => types.includes(e.type)).at(-1) ?? null;
 }
 
 /** The last `type` event when no `done` event followed it (threads not yet resolved, …). */
-export async function pendingEvent(
-  deps: RunnerDeps,
-  ctx: LoopContext,
-  type: string,
-  done: string,
-): Promise<EventRecord | null> {
-  const events = await loopEvents(deps, ctx);
-  const relevant = events.filter((e) => e.type === type || e.type === done).at(-1);
+export function pendingIn(events: EventRecord[], type: string, done: string): EventRecord | null {
+  const relevant = lastOf(events, type, done);
   return relevant?.type === type ? relevant : null;
 }
 
@@ -52,7 +52,7 @@ async function peopleFeedback(
 ): Promise<Feedback> {
   const threads = ctx.reviewThreads ? await ctx.reviewThreads.list(ctx.ref, prNumber) : [];
   const addressed = new Set(
-    (await loopEvents(deps, ctx))
+    (await loopEvents(deps, ctx.loop.id))
       .filter((e) => e.type === 'review.changes.addressed')
       .flatMap((e) => (e.data.ids as number[] | undefined) ?? []),
   );
@@ -183,7 +183,8 @@ export async function findFeedback(
 
 /** After a fix is pushed: reply in each person's thread and resolve it; tell reviewers; mark done. */
 export async function settleFeedback(deps: RunnerDeps, ctx: LoopContext, sha: string) {
-  const threads = await pendingEvent(deps, ctx, 'review.threads', 'review.threads.resolved');
+  const events = await loopEvents(deps, ctx.loop.id);
+  const threads = pendingIn(events, 'review.threads', 'review.threads.resolved');
   if (threads && ctx.reviewThreads) {
     const ids = (threads.data.ids as string[] | undefined) ?? [];
     for (const id of ids) {
@@ -196,7 +197,7 @@ export async function settleFeedback(deps: RunnerDeps, ctx: LoopContext, sha: st
       data: { ids, sha },
     });
   }
-  const changes = await pendingEvent(deps, ctx, 'review.changes', 'review.changes.addressed');
+  const changes = pendingIn(events, 'review.changes', 'review.changes.addressed');
   if (changes && ctx.loop.prNumber !== null) {
     const reviews = (changes.data.reviews as PendingReview[] | undefined) ?? [];
     const ids = reviews.map((r) => r.id);
@@ -214,7 +215,7 @@ export async function settleFeedback(deps: RunnerDeps, ctx: LoopContext, sha: st
       data: { ids, sha },
     });
   }
-  if (await pendingEvent(deps, ctx, 'merge.conflict', 'merge.conflict.fixed')) {
+  if (pendingIn(events, 'merge.conflict', 'merge.conflict.fixed')) {
     await deps.events.emit({ loopId: ctx.loop.id, type: 'merge.conflict.fixed', data: { sha } });
   }
 }

@@ -7,13 +7,15 @@ import {
   stepFor,
   textFingerprint,
 } from '../domain/index.js';
-import type { LoopOptions } from '../store/index.js';
+import type { EventRecord, LoopOptions } from '../store/index.js';
 import type { RunnerDeps } from './deps.js';
 import { ensurePullRequest, pushBranch } from './effects.js';
 import {
   findFeedback,
+  lastOf,
+  loopEvents,
   type PendingReview,
-  pendingEvent,
+  pendingIn,
   prBase,
   settleFeedback,
 } from './feedback.js';
@@ -143,21 +145,20 @@ async function lastPlanComments(deps: RunnerDeps, ctx: LoopContext): Promise<str
   return review && review.verdict === 'revise' ? [review.summary, ...review.comments] : undefined;
 }
 
-async function lastChecksOutput(deps: RunnerDeps, ctx: LoopContext, type: string): Promise<string> {
-  const events = await deps.store.events.listEvents({ loopId: ctx.loop.id, limit: 10_000 });
-  const last = events.filter((e) => e.type === type).at(-1);
-  return typeof last?.data.output === 'string' ? last.data.output : '';
+/** The `output` of the newest `type` event (checks or CI), or ''. */
+function outputOf(events: EventRecord[], type: string): string {
+  const output = lastOf(events, type)?.data.output;
+  return typeof output === 'string' ? output : '';
 }
 
 async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtras> {
+  const events = await loopEvents(deps, ctx.loop.id);
   if (ctx.loop.state.fixOrigin === 'checks') {
-    return {
-      fix: { origin: 'checks', output: await lastChecksOutput(deps, ctx, 'checks.finished') },
-    };
+    return { fix: { origin: 'checks', output: outputOf(events, 'checks.finished') } };
   }
-  const threads = await pendingEvent(deps, ctx, 'review.threads', 'review.threads.resolved');
-  const changes = await pendingEvent(deps, ctx, 'review.changes', 'review.changes.addressed');
-  const conflict = await pendingEvent(deps, ctx, 'merge.conflict', 'merge.conflict.fixed');
+  const threads = pendingIn(events, 'review.threads', 'review.threads.resolved');
+  const changes = pendingIn(events, 'review.changes', 'review.changes.addressed');
+  const conflict = pendingIn(events, 'merge.conflict', 'merge.conflict.fixed');
   const conflictBase = conflict ? { conflictBase: prBase(ctx) } : {};
   if (threads || changes) {
     const reviews = (changes?.data.reviews as PendingReview[] | undefined) ?? [];
@@ -176,9 +177,10 @@ async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtr
     return { fix: { origin: 'review', summary, comments: [], ...conflictBase } };
   }
   const review = await lastRoleResult<ReviewResult>(deps, ctx, 'reviewer');
-  const ciOutput = await lastChecksOutput(deps, ctx, 'ci.failed');
-  // The newest of the two says why the fixer runs now.
-  const ciNewer = ciOutput !== '' && (await newerThanLastReview(deps, ctx));
+  const ciOutput = outputOf(events, 'ci.failed');
+  // The newer of the last CI failure and the last published review says why the fixer runs now.
+  const ciNewer =
+    ciOutput !== '' && lastOf(events, 'ci.failed', 'review.published')?.type === 'ci.failed';
   const requested = review?.verdict === 'request_changes' && !ciNewer;
   return {
     fix: {
@@ -188,13 +190,6 @@ async function fixExtras(deps: RunnerDeps, ctx: LoopContext): Promise<PromptExtr
       ...(ciOutput ? { ciOutput } : {}),
     },
   };
-}
-
-/** Whether the last `ci.failed` came after the reviewer's last run. */
-async function newerThanLastReview(deps: RunnerDeps, ctx: LoopContext): Promise<boolean> {
-  const events = await deps.store.events.listEvents({ loopId: ctx.loop.id, limit: 10_000 });
-  const last = events.filter((e) => e.type === 'ci.failed' || e.type === 'review.published').at(-1);
-  return last?.type === 'ci.failed';
 }
 
 /**

@@ -5,7 +5,7 @@
 import { type LoopEvent, prLoopLabels } from '../domain/index.js';
 import type { LoopRecord } from '../store/index.js';
 import type { RunnerDeps } from './deps.js';
-import { findFeedback } from './feedback.js';
+import { findFeedback, lastOf, loopEvents } from './feedback.js';
 import { loadContext } from './loop-context.js';
 
 /** The event a watched loop's PR calls for now, or null when nothing needs doing. */
@@ -31,7 +31,6 @@ export async function watchEvent(deps: RunnerDeps, loop: LoopRecord): Promise<Lo
 }
 
 async function lastReviewedSha(deps: RunnerDeps, loop: LoopRecord): Promise<string | null> {
-  const events = await deps.store.events.listEvents({ loopId: loop.id, limit: 10_000 });
-  const last = events.filter((e) => e.type === 'review.published').at(-1);
-  return typeof last?.data.sha === 'string' ? last.data.sha : null;
+  const sha = lastOf(await loopEvents(deps, loop.id), 'review.published')?.data.sha;
+  return typeof sha === 'string' ? sha : null;
 }

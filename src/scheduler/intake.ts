@@ -2,7 +2,7 @@
 // self-trigger guard), what it asks for (label or comment command), and whether the target already
 // has a live loop (dedupe). Refusals are recorded as events, never silently dropped.
 import type { Config } from '../config/index.js';
-import { type LoopEvent, LooperError, type LoopKind } from '../domain/index.js';
+import { isTerminalStage, type LoopEvent, LooperError, type LoopKind } from '../domain/index.js';
 import type { ProjectRef } from '../forge/index.js';
 import type { EventSink, LoopRunner } from '../runner/index.js';
 import type { LoopRecord, ProjectRecord, Store } from '../store/index.js';
@@ -75,9 +75,8 @@ export function parseCommand(body: string): 'stop' | 'retry' | 'approve' | 'stat
  * still watches its PR, and Looper's own PR is its issue loop's until that loop stopped.
  */
 function isEnded(loop: LoopRecord, kind: LoopKind): boolean {
-  const stopped = ['merged', 'needs_human', 'failed', 'cancelled'].includes(loop.stage);
-  if (kind === 'issue') return stopped || loop.stage === 'ready';
-  return stopped;
+  if (kind === 'issue') return isTerminalStage(loop.stage);
+  return isTerminalStage(loop.stage) && loop.stage !== 'ready';
 }
 
 export function createIntake(deps: IntakeDeps) {

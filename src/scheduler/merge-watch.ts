@@ -9,17 +9,22 @@ export interface MergeWatchDeps {
   runner: Pick<LoopRunner, 'watch'>;
   enqueue: (loopId: string, queue: 'planned') => Promise<void>;
   log: RunnerLog;
+  /** The head SHA a watched PR had when last seen (no request); null when never seen. */
+  headOf?: (project: ProjectRecord, prNumber: number) => Promise<string | null>;
 }
 
 export interface MergeWatch {
   /** Looks at one loop's PR; true when the loop changed (back to work, merged, closed). */
   look(loopId: string): Promise<boolean>;
-  /** Looks at the watched loops of `numbers` (every watched loop of the project for `all`). */
-  nudge(project: ProjectRecord, numbers: number[] | 'all'): Promise<number>;
+  /**
+   * Looks at the watched loops of `numbers`; for `all` with `sha` (a CI result naming no PR), only
+   * at those whose PR head, as last seen, is that commit or is not known yet.
+   */
+  nudge(project: ProjectRecord, numbers: number[] | 'all', sha?: string): Promise<number>;
 }
 
-/** The stages whose loops still follow their PR. */
-const watchedStages = ['ready', 'needs_human'] as const;
+/** The stages whose loops still follow their PR (needs_human only to its merge or close). */
+export const watchedStages = ['ready', 'needs_human'] as const;
 
 export function createMergeWatch(deps: MergeWatchDeps): MergeWatch {
   async function look(loopId: string): Promise<boolean> {
@@ -36,7 +41,7 @@ export function createMergeWatch(deps: MergeWatchDeps): MergeWatch {
 
   return {
     look,
-    async nudge(project, numbers) {
+    async nudge(project, numbers, sha) {
       let changed = 0;
       for (const stage of watchedStages) {
         const loops = await deps.store.loops.listLoops({
@@ -47,6 +52,9 @@ export function createMergeWatch(deps: MergeWatchDeps): MergeWatch {
         for (const loop of loops) {
           if (loop.prNumber === null) continue;
           if (numbers !== 'all' && !numbers.includes(loop.prNumber)) continue;
+          const byHead = numbers === 'all' && sha !== undefined && deps.headOf;
+          const head = byHead ? await deps.headOf?.(project, loop.prNumber) : null;
+          if (head !== null && head !== sha) continue;
           if (await look(loop.id)) changed++;
         }
       }

@@ -6,6 +6,7 @@ import type { ProjectRef } from '../forge/index.js';
 import type { RunnerLog } from '../runner/index.js';
 import type { ProjectRecord, Store } from '../store/index.js';
 import type { Intake, Trigger } from './intake.js';
+import { watchedStages } from './merge-watch.js';
 
 export interface PolledLabelEvent {
   id: number;
@@ -165,7 +166,7 @@ export function createPoller(options: PollerOptions): Poller {
     source: PollSource,
   ): Promise<number> {
     let looked = 0;
-    for (const stage of ['ready', 'needs_human'] as const) {
+    for (const stage of watchedStages) {
       for (const loop of await store.loops.listLoops({
         projectId: project.id,
         stage,

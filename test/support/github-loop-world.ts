@@ -11,6 +11,7 @@ import {
   type GitHubEmulator,
   type RepoRole,
   startGitHubEmulator,
+  type WebhookPayloadInput,
 } from './github-emulator/index.js';
 import { ensureLabel } from './github-emulator/mutations.js';
 import { eventually, waitForStage } from './loop-events.js';
@@ -179,15 +180,21 @@ export async function labelByWebhook(
   deliveryId?: string,
 ) {
   w.gh.addLabel(REPO, number, 'looper:plan', actor);
-  const payload = await w.gh.webhookPayload({
-    repo: REPO,
-    event: 'issues',
-    action: 'labeled',
-    number,
-    label: 'looper:plan',
-    sender: actor,
-  });
-  return deliver(w, payload, deliveryId);
+  return deliverAbout(
+    w,
+    { event: 'issues', action: 'labeled', number, label: 'looper:plan', sender: actor },
+    deliveryId,
+  );
+}
+
+/** GitHub delivers the `event` it would send about the emulated repo now (a payload of REPO). */
+export async function deliverAbout(
+  w: World,
+  input: Omit<WebhookPayloadInput, 'repo'>,
+  deliveryId?: string,
+) {
+  const payload = await w.gh.webhookPayload({ repo: REPO, ...input });
+  return deliverEvent(w, input.event, payload, deliveryId);
 }
 
 export function deliver(w: World, payload: Record<string, unknown>, deliveryId?: string) {

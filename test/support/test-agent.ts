@@ -114,3 +114,14 @@ export function markerPath(dir: string, role: string, loopId: string): string {
 export function readMarker(file: string): { pid: number; child: number; cwd: string } {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; child: number; cwd: string };
 }
+
+/** Kills (SIGKILL) and forgets the agent process groups a test recorded: nothing outlives it. */
+export function killGroups(pgids: number[]): void {
+  for (const pgid of pgids.splice(0)) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
